@@ -31,7 +31,14 @@ fn in_memory_state_is_gone_after_a_restart() {
     s.aws_ok(&["iam", "create-user", "--user-name", "alice"]);
     s.stop();
     let s = Server::start(&[]);
-    assert_eq!(s.aws_err(&["iam", "get-user", "--user-name", "alice"]), cli_error("NoSuchEntity", "GetUser", "The user with name alice cannot be found."));
+    assert_eq!(
+        s.aws_err(&["iam", "get-user", "--user-name", "alice"]),
+        cli_error(
+            "NoSuchEntity",
+            "GetUser",
+            "The user with name alice cannot be found."
+        )
+    );
 }
 
 const SEED: &str = r#"
@@ -68,15 +75,31 @@ fn a_seed_file_declares_accounts_users_and_keys_idempotently() {
     let seed = dir.path().join("seed.yaml");
     std::fs::write(&seed, SEED).unwrap();
     let data = dir.path().join("data");
-    let args = ["--data-dir", data.to_str().unwrap(), "--seed", seed.to_str().unwrap()];
-    let alice = Creds { key: "AKIAALICE00000000001".into(), secret: "alice-secret-000000000000000000000000000".into(), token: None };
-    let root = Creds { key: "AKIAROOT111122223333".into(), secret: "root-secret-0000000000000000000000000000".into(), token: None };
+    let args = [
+        "--data-dir",
+        data.to_str().unwrap(),
+        "--seed",
+        seed.to_str().unwrap(),
+    ];
+    let alice = Creds {
+        key: "AKIAALICE00000000001".into(),
+        secret: "alice-secret-000000000000000000000000000".into(),
+        token: None,
+    };
+    let root = Creds {
+        key: "AKIAROOT111122223333".into(),
+        secret: "root-secret-0000000000000000000000000000".into(),
+        token: None,
+    };
     for _ in 0..2 {
         let mut s = Server::start_raw(&args);
         let id = s.aws_ok_as(&alice, &["sts", "get-caller-identity"]);
         assert_eq!(id["UserId"], "AIDAALICEEXAMPLE00001");
         assert_eq!(id["Arn"], "arn:aws:iam::111122223333:user/dev/alice");
-        let attached = s.aws_ok_as(&root, &["iam", "list-attached-user-policies", "--user-name", "alice"]);
+        let attached = s.aws_ok_as(
+            &root,
+            &["iam", "list-attached-user-policies", "--user-name", "alice"],
+        );
         assert_eq!(attached["AttachedPolicies"].as_array().unwrap().len(), 1);
         let role = s.aws_ok_as(&root, &["iam", "get-role", "--role-name", "eks-admin"]);
         assert_eq!(role["Role"]["RoleId"], "AROAEKSADMINEXAMPLE01");
@@ -94,12 +117,24 @@ fn a_broken_seed_file_stops_startup_with_a_clear_error() {
     let seed = dir.path().join("seed.yaml");
     std::fs::write(&seed, "accounts:\n  - id: \"12\"\n").unwrap();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_eksim"))
-        .args(["serve", "--in-memory", "--aws-addr", "127.0.0.1:0", "--kube-addr", "127.0.0.1:0", "--seed", seed.to_str().unwrap()])
+        .args([
+            "serve",
+            "--in-memory",
+            "--aws-addr",
+            "127.0.0.1:0",
+            "--kube-addr",
+            "127.0.0.1:0",
+            "--seed",
+            seed.to_str().unwrap(),
+        ])
         .output()
         .unwrap();
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("account id must be exactly 12 digits"), "{err}");
+    assert!(
+        err.contains("account id must be exactly 12 digits"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -123,9 +158,23 @@ fn json_logs_have_one_line_per_request() {
 
 #[test]
 fn flags_come_from_the_environment_too() {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_eksim")).args(["serve", "--help"]).output().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_eksim"))
+        .args(["serve", "--help"])
+        .output()
+        .unwrap();
     let help = String::from_utf8_lossy(&out.stdout);
-    for flag in ["--data-dir", "--in-memory", "--aws-addr", "--kube-addr", "--account-id", "--region", "--root-access-key-id", "--root-secret-access-key", "--seed", "--log-format"] {
+    for flag in [
+        "--data-dir",
+        "--in-memory",
+        "--aws-addr",
+        "--kube-addr",
+        "--account-id",
+        "--region",
+        "--root-access-key-id",
+        "--root-secret-access-key",
+        "--seed",
+        "--log-format",
+    ] {
         assert!(help.contains(flag), "{flag} missing from --help");
     }
     assert!(help.contains("EKSIM_ACCOUNT_ID"));
