@@ -39,7 +39,7 @@ impl PathRules {
         normalize: true,
         double_encode: true,
     };
-    /// Double encoding without normalization: the suite's `*-unnormalized` cases.
+    /// Double encoding without normalization (dot and empty segments kept).
     pub const UNNORMALIZED: PathRules = PathRules {
         normalize: false,
         double_encode: true,

@@ -3,7 +3,8 @@
 //! constant-time verification, and a signer for our own tests and tools.
 //!
 //! The rules come from `shared/reference/iam-sts.md` §3–4 and are pinned by
-//! AWS's published signing test suite (`tests/aws-sig-v4-test-suite/`).
+//! requests botocore signed (`tests/cases/`, written by
+//! `scripts/gen-sigv4-cases.py`).
 //!
 //! **Architecture Invariant:** this crate is pure. It does no I/O, reads no
 //! clock (the caller passes `now`) and knows no HTTP library: a request is the
@@ -42,7 +43,7 @@
 //! Every service but S3 normalizes the path (dot segments and empty segments
 //! removed, as botocore does) and URI-encodes the raw path a second time, so
 //! `%3A` is signed as `%253A` ([`PathRules::SERVICE`], used by [`verify`]).
-//! The suite's `*-unnormalized` cases use [`PathRules::UNNORMALIZED`].
+//! [`PathRules::UNNORMALIZED`] keeps dot and empty segments.
 
 #![forbid(unsafe_code)]
 

@@ -81,16 +81,39 @@ impl SigningParams<'_> {
     }
 }
 
-/// Lower-case, sorted, de-duplicated names of `headers`: what botocore signs.
+/// Headers botocore never signs (its `SIGNED_HEADERS_BLACKLIST`): hop-by-hop
+/// headers a proxy may rewrite, `User-Agent`, and the `X-Amzn-Trace-Id` that
+/// tracing layers add. A real aws-cli request carries `User-Agent`, unsigned.
+const NEVER_SIGNED: &[&str] = &[
+    "connection",
+    "expect",
+    "keep-alive",
+    "proxy-authenticate",
+    "proxy-authorization",
+    "te",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+    "user-agent",
+    "x-amzn-trace-id",
+];
+
+/// Lower-case, sorted, de-duplicated names of `headers` but [`NEVER_SIGNED`]:
+/// what botocore signs.
 fn signed_names<'a>(headers: impl Iterator<Item = &'a str>) -> Vec<String> {
-    let mut names: Vec<String> = headers.map(str::to_ascii_lowercase).collect();
+    let mut names: Vec<String> = headers
+        .map(str::to_ascii_lowercase)
+        .filter(|name| !NEVER_SIGNED.contains(&name.as_str()))
+        .collect();
     names.sort();
     names.dedup();
     names
 }
 
 /// Signs `req` in header form, as botocore does for STS, IAM and EKS calls,
-/// over every header of `req` plus the ones added here.
+/// over every header of `req` plus the ones added here, except those botocore
+/// never signs (`User-Agent`, `X-Amzn-Trace-Id` and hop-by-hop headers such as
+/// `Connection`).
 ///
 /// Returns the headers to add to the request, in this order: `X-Amz-Date`,
 /// `X-Amz-Security-Token` (with a session token) and `Authorization`. `req`
@@ -131,7 +154,8 @@ pub fn sign_headers(req: &Request, params: &SigningParams) -> Vec<(String, Strin
 
 /// Presigns `req`, as botocore does for the STS `GetCallerIdentity` URL inside
 /// a kubectl token: every header of `req` (normally `host` and `x-k8s-aws-id`)
-/// is signed, the payload hash is that of `req.body`.
+/// is signed but those [`sign_headers`] leaves out, and the payload hash is
+/// that of `req.body`.
 ///
 /// Returns the complete raw query string: `req.raw_query`, then
 /// `X-Amz-Algorithm`, `X-Amz-Credential`, `X-Amz-Date`, `X-Amz-Expires`,
@@ -330,6 +354,44 @@ mod tests {
              9166596268a1aef907f29ff18c49a0d02a4bb62fe6b03929a3d1641dffe4700f"
         );
         assert_eq!(verify(&req, &auth, BOTOCORE_SECRET), Ok(()));
+    }
+
+    #[test]
+    fn user_agent_and_hop_by_hop_headers_are_not_signed() {
+        let headers = [
+            ("Host", "127.0.0.1:4599"),
+            ("User-Agent", "aws-cli/1.45.11"),
+            ("Connection", "keep-alive"),
+            ("X-Amzn-Trace-Id", "Root=1-0"),
+            ("Content-Type", "application/json"),
+        ];
+        let req = Request {
+            method: "POST",
+            raw_path: "/clusters",
+            raw_query: "",
+            headers: &headers,
+            body: b"{}",
+        };
+        let params = SigningParams {
+            access_key_id: "AKIDEXAMPLE",
+            secret_access_key: SUITE_SECRET,
+            session_token: None,
+            region: "us-east-1",
+            service: "eks",
+            time: datetime!(2026-11-24 17:06:26 UTC),
+        };
+        let added = sign_headers(&req, &params);
+        let authorization = added.iter().find(|(n, _)| n == "Authorization");
+        assert!(
+            authorization
+                .is_some_and(|(_, v)| v.contains(", SignedHeaders=content-type;host;x-amz-date, ")),
+            "{added:?}"
+        );
+        let query = presign(&req, &params, 60);
+        assert!(
+            query.contains("&X-Amz-SignedHeaders=content-type%3Bhost&"),
+            "{query}"
+        );
     }
 
     #[test]
