@@ -28,10 +28,7 @@ pub fn resolve(
 ) -> error::Result<Credentials> {
     if akid.starts_with("ASIA") {
         let token = session_token.ok_or_else(error::invalid_client_token_id)?;
-        let sealed = aws
-            .sealer()
-            .open(token)
-            .ok_or_else(error::invalid_client_token_id)?;
+        let sealed = aws.sealer().open(token).ok_or_else(error::invalid_client_token_id)?;
         if sealed.akid != akid {
             return Err(error::invalid_client_token_id());
         }
@@ -41,13 +38,15 @@ pub fn resolve(
                 .get_json::<User>(&keys::user(&sealed.account, name))
                 .map_err(error::store)?
                 .is_some_and(|u| &u.id == user_id),
-            PrincipalKind::AssumedRole {
-                role_name, role_id, ..
-            } => tx
+            PrincipalKind::AssumedRole { role_name, role_id, .. } => tx
                 .get_json::<Role>(&keys::role(&sealed.account, role_name))
                 .map_err(error::store)?
                 .is_some_and(|r| &r.id == role_id),
-            PrincipalKind::Root => true,
+            PrincipalKind::FederatedUser { parent_user: Some(name), parent_user_id: Some(id), .. } => tx
+                .get_json::<User>(&keys::user(&sealed.account, name))
+                .map_err(error::store)?
+                .is_some_and(|u| &u.id == id),
+            PrincipalKind::FederatedUser { .. } | PrincipalKind::Root => true,
         };
         if !alive {
             return Err(error::invalid_client_token_id());
@@ -61,15 +60,10 @@ pub fn resolve(
             access_key_id: akid.to_owned(),
             session: Some(sealed.session),
         };
-        return Ok(Credentials {
-            secret: aws.sealer().secret_for(akid),
-            principal,
-        });
+        return Ok(Credentials { secret: aws.sealer().secret_for(akid), principal });
     }
-    let key: AccessKey = tx
-        .get_json(&keys::access_key(akid))
-        .map_err(error::store)?
-        .ok_or_else(error::invalid_client_token_id)?;
+    let key: AccessKey =
+        tx.get_json(&keys::access_key(akid)).map_err(error::store)?.ok_or_else(error::invalid_client_token_id)?;
     if key.status != "Active" {
         return Err(error::invalid_client_token_id());
     }
@@ -81,21 +75,12 @@ pub fn resolve(
                 .map_err(error::store)?
                 .filter(|u: &User| &u.id == user_id)
                 .ok_or_else(error::invalid_client_token_id)?;
-            PrincipalKind::User {
-                name: user.name,
-                path: user.path,
-                user_id: user.id,
-            }
+            PrincipalKind::User { name: user.name, path: user.path, user_id: user.id }
         }
     };
     Ok(Credentials {
         secret: key.secret,
-        principal: Principal {
-            account: key.account,
-            kind,
-            access_key_id: akid.to_owned(),
-            session: None,
-        },
+        principal: Principal { account: key.account, kind, access_key_id: akid.to_owned(), session: None },
     })
 }
 
@@ -108,15 +93,8 @@ pub fn authenticate(
     service: &str,
     now: OffsetDateTime,
 ) -> error::Result<Principal> {
-    eksim_sigv4::check_time(auth, now, aws.config().skew_minutes)
-        .map_err(|e| error::signature(&e))?;
-    let creds = resolve(
-        aws,
-        tx,
-        &auth.access_key_id,
-        auth.security_token.as_deref(),
-        now,
-    )?;
+    eksim_sigv4::check_time(auth, now, aws.config().skew_minutes).map_err(|e| error::signature(&e))?;
+    let creds = resolve(aws, tx, &auth.access_key_id, auth.security_token.as_deref(), now)?;
     eksim_sigv4::verify(req, auth, &creds.secret).map_err(|e| error::signature(&e))?;
     let p = creds.principal;
     // GetSessionToken credentials without MFA cannot call IAM (iam-sts.md §5.4).

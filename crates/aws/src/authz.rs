@@ -26,27 +26,17 @@ impl Authorized {
 
     /// The input decoded into its botocore-named struct.
     pub fn parse<T: DeserializeOwned>(&self) -> error::Result<T> {
-        serde_json::from_value(self.input.clone())
-            .map_err(|e| error::validation(format!("Invalid input: {e}")))
+        serde_json::from_value(self.input.clone()).map_err(|e| error::validation(format!("Invalid input: {e}")))
     }
 }
 
 /// Decides whether the caller may perform `action` on `resource`.
 /// An empty `action` means AWS requires no permission (GetCallerIdentity, GetSessionToken).
-pub fn authorize(
-    ctx: &mut Ctx<'_>,
-    action: &'static str,
-    resource: &str,
-    input: Value,
-) -> error::Result<Authorized> {
+pub fn authorize(ctx: &mut Ctx<'_>, action: &'static str, resource: &str, input: Value) -> error::Result<Authorized> {
     ctx.decision = if action.is_empty() {
         "no permission required".to_owned()
     } else {
         format!("allowed: {action} on {resource} (policy evaluation not enforced yet)")
     };
-    Ok(Authorized {
-        input,
-        action,
-        resource: resource.to_owned(),
-    })
+    Ok(Authorized { input, action, resource: resource.to_owned() })
 }

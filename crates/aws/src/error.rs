@@ -37,11 +37,7 @@ pub fn store(e: eksim_store::Error) -> ApiError {
 
 /// Row 1: no signature at all.
 pub fn missing_authentication_token() -> ApiError {
-    ApiError::sender(
-        "MissingAuthenticationToken",
-        403,
-        "Request is missing Authentication Token",
-    )
+    ApiError::sender("MissingAuthenticationToken", 403, "Request is missing Authentication Token")
 }
 
 /// Rows 2–4 and 8: what the SigV4 parser and verifier found.
@@ -55,29 +51,17 @@ pub fn signature(e: &SigError) -> ApiError {
 
 /// Rows 5–6: unknown, inactive or forged credentials.
 pub fn invalid_client_token_id() -> ApiError {
-    ApiError::sender(
-        "InvalidClientTokenId",
-        403,
-        "The security token included in the request is invalid.",
-    )
+    ApiError::sender("InvalidClientTokenId", 403, "The security token included in the request is invalid.")
 }
 
 /// IAM calls with GetSessionToken credentials obtained without MFA (no final period, as AWS sends it).
 pub fn invalid_client_token_id_no_mfa() -> ApiError {
-    ApiError::sender(
-        "InvalidClientTokenId",
-        403,
-        "The security token included in the request is invalid",
-    )
+    ApiError::sender("InvalidClientTokenId", 403, "The security token included in the request is invalid")
 }
 
 /// Row 7: the session expired (no final period).
 pub fn expired_token() -> ApiError {
-    ApiError::sender(
-        "ExpiredToken",
-        403,
-        "The security token included in the request is expired",
-    )
+    ApiError::sender("ExpiredToken", 403, "The security token included in the request is expired")
 }
 
 // ---- dispatch ----
@@ -89,58 +73,34 @@ pub fn missing_action() -> ApiError {
 
 /// An action the service's model does not have.
 pub fn invalid_action(action: &str, version: &str) -> ApiError {
-    ApiError::sender(
-        "InvalidAction",
-        400,
-        format!("Could not find operation {action} for version {version}"),
-    )
+    ApiError::sender("InvalidAction", 400, format!("Could not find operation {action} for version {version}"))
 }
 
 /// An action AWS has but eksim does not serve yet.
 pub fn not_implemented(service: &str, action: &str) -> ApiError {
-    ApiError::sender(
-        "NotImplemented",
-        501,
-        format!("The {action} operation of {service} is not implemented by eksim."),
-    )
+    ApiError::sender("NotImplemented", 501, format!("The {action} operation of {service} is not implemented by eksim."))
 }
 
 /// A request signed for a service eksim does not serve.
 pub fn unknown_service(service: &str) -> ApiError {
-    ApiError::sender(
-        "InvalidAction",
-        400,
-        format!("eksim does not serve the service '{service}'."),
-    )
+    ApiError::sender("InvalidAction", 400, format!("eksim does not serve the service '{service}'."))
 }
 
 // ---- IAM ----
 
 /// `NoSuchEntity` for a named entity kind (`user`, `role`, `group`).
 pub fn no_such_entity(kind: &str, name: &str) -> ApiError {
-    ApiError::sender(
-        "NoSuchEntity",
-        404,
-        format!("The {kind} with name {name} cannot be found."),
-    )
+    ApiError::sender("NoSuchEntity", 404, format!("The {kind} with name {name} cannot be found."))
 }
 
 /// `NoSuchEntity` for an inline policy of a user, role or group.
 pub fn no_such_inline_policy(kind: &str, policy: &str) -> ApiError {
-    ApiError::sender(
-        "NoSuchEntity",
-        404,
-        format!("The {kind} policy with name {policy} cannot be found."),
-    )
+    ApiError::sender("NoSuchEntity", 404, format!("The {kind} policy with name {policy} cannot be found."))
 }
 
 /// `NoSuchEntity` for a managed policy ARN.
 pub fn no_such_policy(arn: &str) -> ApiError {
-    ApiError::sender(
-        "NoSuchEntity",
-        404,
-        format!("Policy {arn} does not exist or is not attachable."),
-    )
+    ApiError::sender("NoSuchEntity", 404, format!("Policy {arn} does not exist or is not attachable."))
 }
 
 /// `NoSuchEntity` for a policy version.
@@ -154,20 +114,12 @@ pub fn no_such_policy_version(arn: &str, version: &str) -> ApiError {
 
 /// `EntityAlreadyExists` for users, roles, groups, policies.
 pub fn already_exists(kind: &str, name: &str) -> ApiError {
-    ApiError::sender(
-        "EntityAlreadyExists",
-        409,
-        format!("{kind} with name {name} already exists."),
-    )
+    ApiError::sender("EntityAlreadyExists", 409, format!("{kind} with name {name} already exists."))
 }
 
 /// `DeleteConflict` with AWS's "must delete X first." wording.
 pub fn delete_conflict(what: &str) -> ApiError {
-    ApiError::sender(
-        "DeleteConflict",
-        409,
-        format!("Cannot delete entity, must {what} first."),
-    )
+    ApiError::sender("DeleteConflict", 409, format!("Cannot delete entity, must {what} first."))
 }
 
 /// `LimitExceeded`.
@@ -192,11 +144,7 @@ pub fn validation(message: impl Into<String>) -> ApiError {
 
 /// `InvalidAuthenticationCode` for EnableMFADevice / ResyncMFADevice.
 pub fn invalid_authentication_code() -> ApiError {
-    ApiError::sender(
-        "InvalidAuthenticationCode",
-        403,
-        "Authentication code for device is not valid.",
-    )
+    ApiError::sender("InvalidAuthenticationCode", 403, "Authentication code for device is not valid.")
 }
 
 // ---- STS / authorization ----

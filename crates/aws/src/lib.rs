@@ -69,10 +69,7 @@ pub struct AwsRequest {
 impl AwsRequest {
     /// First value of a header, by lower-case name.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
+        self.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
 }
 
@@ -153,11 +150,9 @@ impl Aws {
             let key = match tx.get_json::<String>(iam::state::keys::INSTALL_KEY)? {
                 Some(hex_key) => {
                     let mut k = [0u8; 32];
-                    hex::decode_to_slice(hex_key, &mut k).map_err(|e| {
-                        eksim_store::Error::Corrupt {
-                            key: iam::state::keys::INSTALL_KEY.into(),
-                            reason: e.to_string(),
-                        }
+                    hex::decode_to_slice(hex_key, &mut k).map_err(|e| eksim_store::Error::Corrupt {
+                        key: iam::state::keys::INSTALL_KEY.into(),
+                        reason: e.to_string(),
                     })?;
                     k
                 }
@@ -179,11 +174,7 @@ impl Aws {
             )?;
             Ok(key)
         })?;
-        Ok(Self {
-            store,
-            config,
-            sealer: sts::session::Sealer::new(key),
-        })
+        Ok(Self { store, config, sealer: sts::session::Sealer::new(key) })
     }
 
     /// The store.
@@ -205,19 +196,12 @@ impl Aws {
     pub fn handle(&self, req: &AwsRequest, now: OffsetDateTime) -> (WireResponse, Outcome) {
         let request_id = ids::request_id();
         let mut outcome = Outcome::default();
-        let format = if req
-            .header("accept")
-            .is_some_and(|a| a.contains("application/json"))
-        {
+        let format = if req.header("accept").is_some_and(|a| a.contains("application/json")) {
             Format::Json
         } else {
             Format::Xml
         };
-        let headers: Vec<(&str, &str)> = req
-            .headers
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
+        let headers: Vec<(&str, &str)> = req.headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         let sreq = eksim_sigv4::Request {
             method: &req.method,
             raw_path: &req.raw_path,
@@ -226,9 +210,7 @@ impl Aws {
             body: &req.body,
         };
         let mut params = Params::parse(req.raw_query.as_bytes());
-        let is_form = req
-            .header("content-type")
-            .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"));
+        let is_form = req.header("content-type").is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"));
         if req.method == "POST" && is_form {
             params.merge(Params::parse(&req.body));
         }
@@ -254,25 +236,15 @@ impl Aws {
         };
         let auth = match parsed {
             Ok(Some(a)) => a,
-            Ok(None) => {
-                return (
-                    fail(error::missing_authentication_token(), &mut outcome),
-                    outcome,
-                )
-            }
+            Ok(None) => return (fail(error::missing_authentication_token(), &mut outcome), outcome),
             Err(e) => return (fail(error::signature(&e), &mut outcome), outcome),
         };
         if !matches!(service.as_str(), "iam" | "sts") {
-            return (
-                fail(error::unknown_service(&service), &mut outcome),
-                outcome,
-            );
+            return (fail(error::unknown_service(&service), &mut outcome), outcome);
         }
         let principal = match self
             .store
-            .read(|tx| {
-                auth::authenticate(self, tx, &sreq, &auth, &service, now).map_err(Failure::Api)
-            })
+            .read(|tx| auth::authenticate(self, tx, &sreq, &auth, &service, now).map_err(Failure::Api))
             .map_err(Failure::into_api)
         {
             Ok(p) => p,
@@ -283,19 +255,12 @@ impl Aws {
             return (fail(error::missing_action(), &mut outcome), outcome);
         };
         outcome.operation = action.clone();
-        let table: &[Op] = if service == "iam" {
-            iam::OPERATIONS
-        } else {
-            sts::OPERATIONS
-        };
+        let table: &[Op] = if service == "iam" { iam::OPERATIONS } else { sts::OPERATIONS };
         let Some(op) = table.iter().find(|o| o.name == action) else {
             let e = if model.operations.contains_key(&action) {
                 error::not_implemented(&service, &action)
             } else {
-                error::invalid_action(
-                    &action,
-                    params.get("Version").unwrap_or(&model.metadata.api_version),
-                )
+                error::invalid_action(&action, params.get("Version").unwrap_or(&model.metadata.api_version))
             };
             return (fail(e, &mut outcome), outcome);
         };
@@ -312,14 +277,7 @@ impl Aws {
         let result = self
             .store
             .write(|tx| {
-                let mut ctx = Ctx {
-                    aws: self,
-                    tx,
-                    caller: &principal,
-                    now,
-                    facts: &facts,
-                    decision: String::new(),
-                };
+                let mut ctx = Ctx { aws: self, tx, caller: &principal, now, facts: &facts, decision: String::new() };
                 let run = |ctx: &mut Ctx<'_>| -> error::Result<Value> {
                     let resource = (op.resource)(ctx, &input)?;
                     let authorized = authz::authorize(ctx, op.action, &resource, input)?;
@@ -331,10 +289,7 @@ impl Aws {
             })
             .map_err(Failure::into_api);
         match result {
-            Ok(out) => (
-                query::encode_output(model, op.name, &out, &request_id, format),
-                outcome,
-            ),
+            Ok(out) => (query::encode_output(model, op.name, &out, &request_id, format), outcome),
             Err(e) => (fail(e, &mut outcome), outcome),
         }
     }

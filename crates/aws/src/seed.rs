@@ -30,9 +30,7 @@
 //! ```
 
 use crate::iam::access_keys::{store_key, ROOT_INDEX};
-use crate::iam::state::{
-    keys, AccessKey, Account, Group, KeyOwner, ManagedPolicy, PolicyVersion, Role, Tag, User,
-};
+use crate::iam::state::{keys, AccessKey, Account, Group, KeyOwner, ManagedPolicy, PolicyVersion, Role, Tag, User};
 use eksim_model::{ids, AccountId};
 use eksim_store::{Error as StoreError, Store, Txn, TxnExt};
 use serde::Deserialize;
@@ -228,13 +226,7 @@ pub struct SeedAccount {
 /// Records the account if new.
 pub fn ensure_account(tx: &mut dyn Txn, id: &AccountId, now: &str) -> Result<(), StoreError> {
     if tx.get(&keys::account(id))?.is_none() {
-        tx.put_json(
-            &keys::account(id),
-            &Account {
-                id: id.clone(),
-                create_date: now.to_owned(),
-            },
-        )?;
+        tx.put_json(&keys::account(id), &Account { id: id.clone(), create_date: now.to_owned() })?;
     }
     Ok(())
 }
@@ -248,12 +240,7 @@ pub fn ensure_root_key(
     now: &str,
 ) -> Result<(), StoreError> {
     match tx.get_json::<AccessKey>(&keys::access_key(akid))? {
-        Some(k)
-            if k.account == *id
-                && k.owner == KeyOwner::Root
-                && k.secret == secret
-                && k.status == "Active" =>
-        {
+        Some(k) if k.account == *id && k.owner == KeyOwner::Root && k.secret == secret && k.status == "Active" => {
             Ok(())
         }
         existing => {
@@ -263,9 +250,7 @@ pub fn ensure_root_key(
                 access_key_id: akid.to_owned(),
                 secret: secret.to_owned(),
                 status: "Active".into(),
-                create_date: existing
-                    .map(|k| k.create_date)
-                    .unwrap_or_else(|| now.to_owned()),
+                create_date: existing.map(|k| k.create_date).unwrap_or_else(|| now.to_owned()),
             };
             store_key(tx, &key, ROOT_INDEX)
         }
@@ -273,12 +258,7 @@ pub fn ensure_root_key(
 }
 
 fn tags(map: &BTreeMap<String, String>) -> Vec<Tag> {
-    map.iter()
-        .map(|(k, v)| Tag {
-            key: k.clone(),
-            value: v.clone(),
-        })
-        .collect()
+    map.iter().map(|(k, v)| Tag { key: k.clone(), value: v.clone() }).collect()
 }
 
 fn check_key(k: &SeedKey, prefix: &str) -> Result<(), SeedError> {
@@ -292,10 +272,7 @@ fn check_key(k: &SeedKey, prefix: &str) -> Result<(), SeedError> {
         )));
     }
     if k.secret_access_key.len() < 16 {
-        return Err(SeedError::Invalid(format!(
-            "the secret of {} is too short",
-            k.access_key_id
-        )));
+        return Err(SeedError::Invalid(format!("the secret of {} is too short", k.access_key_id)));
     }
     Ok(())
 }
@@ -303,9 +280,7 @@ fn check_key(k: &SeedKey, prefix: &str) -> Result<(), SeedError> {
 fn check_doc(doc: &str, what: &str) -> Result<(), SeedError> {
     match serde_json::from_str::<serde_json::Value>(doc) {
         Ok(serde_json::Value::Object(_)) => Ok(()),
-        _ => Err(SeedError::Invalid(format!(
-            "{what}: policy document is not a JSON object"
-        ))),
+        _ => Err(SeedError::Invalid(format!("{what}: policy document is not a JSON object"))),
     }
 }
 
@@ -332,32 +307,28 @@ fn apply_in(tx: &mut dyn Txn, seed: &Seed, now: &str) -> Result<(), SeedError> {
             check_doc(&doc, &p.name)?;
             let path = p.path.clone().unwrap_or_else(|| "/".into());
             let key = keys::policy(&acct, &p.name);
-            let mut mp = tx
-                .get_json::<ManagedPolicy>(&key)?
-                .unwrap_or_else(|| ManagedPolicy {
-                    name: p.name.clone(),
-                    path: path.clone(),
-                    id: ids::unique_id("ANPA"),
-                    arn: String::new(),
-                    description: None,
-                    create_date: now.to_owned(),
-                    update_date: now.to_owned(),
-                    default_version: "v1".into(),
-                    versions: vec![],
-                    next_version: 2,
-                    tags: vec![],
-                });
+            let mut mp = tx.get_json::<ManagedPolicy>(&key)?.unwrap_or_else(|| ManagedPolicy {
+                name: p.name.clone(),
+                path: path.clone(),
+                id: ids::unique_id("ANPA"),
+                arn: String::new(),
+                description: None,
+                create_date: now.to_owned(),
+                update_date: now.to_owned(),
+                default_version: "v1".into(),
+                versions: vec![],
+                next_version: 2,
+                tags: vec![],
+            });
             mp.path = path.clone();
             mp.arn = format!("arn:aws:iam::{acct}:policy{path}{}", p.name);
             mp.description = p.description.clone();
             let default = mp.default_version.clone();
             match mp.versions.iter_mut().find(|v| v.version_id == default) {
                 Some(v) => v.document = doc,
-                None => mp.versions.push(PolicyVersion {
-                    version_id: default,
-                    document: doc,
-                    create_date: now.to_owned(),
-                }),
+                None => {
+                    mp.versions.push(PolicyVersion { version_id: default, document: doc, create_date: now.to_owned() })
+                }
             }
             tx.put_json(&key, &mp)?;
         }
@@ -404,10 +375,7 @@ fn apply_in(tx: &mut dyn Txn, seed: &Seed, now: &str) -> Result<(), SeedError> {
                 check_key(k, "AKIA")?;
                 let key = AccessKey {
                     account: acct.clone(),
-                    owner: KeyOwner::User {
-                        name: user.name.clone(),
-                        user_id: user.id.clone(),
-                    },
+                    owner: KeyOwner::User { name: user.name.clone(), user_id: user.id.clone() },
                     access_key_id: k.access_key_id.clone(),
                     secret: k.secret_access_key.clone(),
                     status: k.status.clone().unwrap_or_else(|| "Active".into()),

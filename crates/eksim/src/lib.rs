@@ -39,23 +39,17 @@ const BODY_LIMIT: usize = 1 << 20;
 /// Runs eksim until SIGTERM or Ctrl-C.
 pub async fn run(settings: Settings) -> anyhow::Result<()> {
     let store = match &settings.data_dir {
-        Some(dir) => eksim_store::Store::open_dir(dir)
-            .with_context(|| format!("opening the store in {}", dir.display()))?,
+        Some(dir) => {
+            eksim_store::Store::open_dir(dir).with_context(|| format!("opening the store in {}", dir.display()))?
+        }
         None => eksim_store::Store::in_memory()?,
     };
-    let aws =
-        Aws::new(store.clone(), settings.aws.clone()).context("initialising the AWS services")?;
+    let aws = Aws::new(store.clone(), settings.aws.clone()).context("initialising the AWS services")?;
     if let Some(path) = &settings.seed {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("reading seed file {}", path.display()))?;
-        let seed = eksim_aws::seed::parse(&text)
-            .with_context(|| format!("seed file {}", path.display()))?;
-        eksim_aws::seed::apply(
-            &store,
-            &seed,
-            &eksim_aws::iso8601(time::OffsetDateTime::now_utc()),
-        )
-        .with_context(|| format!("applying seed file {}", path.display()))?;
+        let text = std::fs::read_to_string(path).with_context(|| format!("reading seed file {}", path.display()))?;
+        let seed = eksim_aws::seed::parse(&text).with_context(|| format!("seed file {}", path.display()))?;
+        eksim_aws::seed::apply(&store, &seed, &eksim_aws::iso8601(time::OffsetDateTime::now_utc()))
+            .with_context(|| format!("applying seed file {}", path.display()))?;
     }
     let aws = Arc::new(aws);
     let aws_listener = TcpListener::bind(settings.aws_addr)
@@ -66,11 +60,7 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         .with_context(|| format!("binding --kube-addr {}", settings.kube_addr))?;
     let aws_local = aws_listener.local_addr()?;
     let kube_local = kube_listener.local_addr()?;
-    let data = settings
-        .data_dir
-        .as_ref()
-        .map(|d| d.display().to_string())
-        .unwrap_or_else(|| ":memory:".into());
+    let data = settings.data_dir.as_ref().map(|d| d.display().to_string()).unwrap_or_else(|| ":memory:".into());
     // One line with the bound addresses: scripts and tests read it.
     println!("eksim listening aws=http://{aws_local} kube=https://{kube_local} data={data}");
     tracing::info!(aws = %aws_local, kube = %kube_local, data = %data, "eksim started");
@@ -85,17 +75,13 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
 
     let mut rx1 = shutdown_tx.subscribe();
     let mut rx2 = shutdown_tx.subscribe();
-    let aws_server = axum::serve(
-        aws_listener,
-        aws_app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(async move {
-        let _ = rx1.recv().await;
-    });
-    let kube_server = axum::serve(kube_listener, kube_app.into_make_service())
+    let aws_server = axum::serve(aws_listener, aws_app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(async move {
-            let _ = rx2.recv().await;
+            let _ = rx1.recv().await;
         });
+    let kube_server = axum::serve(kube_listener, kube_app.into_make_service()).with_graceful_shutdown(async move {
+        let _ = rx2.recv().await;
+    });
     let signals = async move {
         wait_for_signal().await;
         tracing::info!("shutting down");
@@ -145,21 +131,14 @@ async fn aws_handler(
         raw_query: uri.query().unwrap_or_default().to_owned(),
         headers: headers
             .iter()
-            .map(|(k, v)| {
-                (
-                    k.as_str().to_owned(),
-                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                )
-            })
+            .map(|(k, v)| (k.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
             .collect(),
         body: body.to_vec(),
         peer: peer.ip(),
         secure: false,
     };
     let path = req.raw_path.clone();
-    let result =
-        tokio::task::spawn_blocking(move || aws.handle(&req, time::OffsetDateTime::now_utc()))
-            .await;
+    let result = tokio::task::spawn_blocking(move || aws.handle(&req, time::OffsetDateTime::now_utc())).await;
     let (wire, outcome) = match result {
         Ok(r) => r,
         Err(e) => {
@@ -195,10 +174,5 @@ async fn kube_placeholder() -> Response {
         "kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
         "message": "the Kubernetes API is not served by this eksim build yet", "reason": "ServiceUnavailable", "code": 503
     });
-    (
-        StatusCode::SERVICE_UNAVAILABLE,
-        [("content-type", "application/json")],
-        body.to_string(),
-    )
-        .into_response()
+    (StatusCode::SERVICE_UNAVAILABLE, [("content-type", "application/json")], body.to_string()).into_response()
 }

@@ -46,18 +46,10 @@ struct ServeArgs {
     #[arg(long, env = "EKSIM_REGION", default_value = "us-east-1")]
     region: String,
     /// The default account's root access key id.
-    #[arg(
-        long,
-        env = "EKSIM_ROOT_ACCESS_KEY_ID",
-        default_value = "AKIAIOSFODNN7EXAMPLE"
-    )]
+    #[arg(long, env = "EKSIM_ROOT_ACCESS_KEY_ID", default_value = "AKIAIOSFODNN7EXAMPLE")]
     root_access_key_id: String,
     /// The default account's root secret access key.
-    #[arg(
-        long,
-        env = "EKSIM_ROOT_SECRET_ACCESS_KEY",
-        default_value = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
-    )]
+    #[arg(long, env = "EKSIM_ROOT_SECRET_ACCESS_KEY", default_value = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")]
     root_secret_access_key: String,
     /// A seed file declaring accounts, users, roles, policies and keys (applied at start; idempotent).
     #[arg(long, env = "EKSIM_SEED")]
@@ -77,20 +69,14 @@ fn main() -> anyhow::Result<()> {
 fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let filter = tracing_subscriber::EnvFilter::try_from_env("EKSIM_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
     match args.log_format {
         LogFormat::Json => builder.json().flatten_event(true).init(),
         LogFormat::Text => builder.with_ansi(false).init(),
     }
     let account_id = eksim_model::AccountId::parse(&args.account_id).context("--account-id")?;
     let settings = eksim::Settings {
-        data_dir: if args.in_memory {
-            None
-        } else {
-            Some(args.data_dir)
-        },
+        data_dir: if args.in_memory { None } else { Some(args.data_dir) },
         aws_addr: args.aws_addr,
         kube_addr: args.kube_addr,
         aws: eksim_aws::Config {
@@ -102,8 +88,6 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         },
         seed: args.seed,
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(eksim::run(settings))
 }

@@ -30,11 +30,7 @@ fn account_and_root_keys_come_from_flags() {
         "--root-secret-access-key",
         "s3cr3t-s3cr3t-s3cr3t",
     ]);
-    let root = Creds {
-        key: "AKIAROOT111122223333".into(),
-        secret: "s3cr3t-s3cr3t-s3cr3t".into(),
-        token: None,
-    };
+    let root = Creds { key: "AKIAROOT111122223333".into(), secret: "s3cr3t-s3cr3t-s3cr3t".into(), token: None };
     let id = s.aws_ok_as(&root, &["sts", "get-caller-identity"]);
     assert_eq!(id["Arn"], "arn:aws:iam::111122223333:root");
     assert_eq!(
@@ -52,14 +48,8 @@ fn a_new_user_calls_sts_with_its_own_key() {
     let s = Server::start(&[]);
     let (user, creds) = new_user_with_key(&s, "alice", "/dev/");
     let user_id = user["User"]["UserId"].as_str().unwrap();
-    assert!(
-        user_id.starts_with("AIDA") && user_id.len() == 21,
-        "{user_id}"
-    );
-    assert_eq!(
-        user["User"]["Arn"],
-        "arn:aws:iam::000000000000:user/dev/alice"
-    );
+    assert!(user_id.starts_with("AIDA") && user_id.len() == 21, "{user_id}");
+    assert_eq!(user["User"]["Arn"], "arn:aws:iam::000000000000:user/dev/alice");
     assert!(creds.key.starts_with("AKIA") && creds.key.len() == 20);
     assert_eq!(creds.secret.len(), 40);
     let id = s.aws_ok_as(&creds, &["sts", "get-caller-identity"]);
@@ -75,19 +65,11 @@ fn iam_refusals_use_aws_codes_and_words() {
     s.aws_ok(&["iam", "create-user", "--user-name", "alice"]);
     assert_eq!(
         s.aws_err(&["iam", "create-user", "--user-name", "ALICE"]),
-        cli_error(
-            "EntityAlreadyExists",
-            "CreateUser",
-            "User with name ALICE already exists."
-        )
+        cli_error("EntityAlreadyExists", "CreateUser", "User with name ALICE already exists.")
     );
     assert_eq!(
         s.aws_err(&["iam", "get-user", "--user-name", "nobody"]),
-        cli_error(
-            "NoSuchEntity",
-            "GetUser",
-            "The user with name nobody cannot be found."
-        )
+        cli_error("NoSuchEntity", "GetUser", "The user with name nobody cannot be found.")
     );
     assert_eq!(
         s.aws_err(&["iam", "create-user", "--user-name", "bad name!"]),
@@ -96,20 +78,12 @@ fn iam_refusals_use_aws_codes_and_words() {
     s.aws_ok(&["iam", "create-access-key", "--user-name", "alice"]);
     assert_eq!(
         s.aws_err(&["iam", "delete-user", "--user-name", "alice"]),
-        cli_error(
-            "DeleteConflict",
-            "DeleteUser",
-            "Cannot delete entity, must delete access keys first."
-        )
+        cli_error("DeleteConflict", "DeleteUser", "Cannot delete entity, must delete access keys first.")
     );
     s.aws_ok(&["iam", "create-access-key", "--user-name", "alice"]);
     assert_eq!(
         s.aws_err(&["iam", "create-access-key", "--user-name", "alice"]),
-        cli_error(
-            "LimitExceeded",
-            "CreateAccessKey",
-            "Cannot exceed quota for AccessKeysPerUser: 2"
-        )
+        cli_error("LimitExceeded", "CreateAccessKey", "Cannot exceed quota for AccessKeysPerUser: 2")
     );
     assert_eq!(
         s.aws_err(&[
@@ -122,11 +96,7 @@ fn iam_refusals_use_aws_codes_and_words() {
             "--policy-document",
             "{not json"
         ]),
-        cli_error(
-            "MalformedPolicyDocument",
-            "PutUserPolicy",
-            "Syntax errors in policy."
-        )
+        cli_error("MalformedPolicyDocument", "PutUserPolicy", "Syntax errors in policy.")
     );
 }
 
@@ -134,53 +104,17 @@ fn iam_refusals_use_aws_codes_and_words() {
 fn deleting_a_user_follows_the_conflict_rules_and_then_succeeds() {
     let s = Server::start(&[]);
     let (_, creds) = new_user_with_key(&s, "bob", "/");
-    let doc = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"eks:DescribeCluster","Resource":"*"}]}"#;
-    s.aws_ok(&[
-        "iam",
-        "put-user-policy",
-        "--user-name",
-        "bob",
-        "--policy-name",
-        "eks",
-        "--policy-document",
-        doc,
-    ]);
-    s.aws_ok(&[
-        "iam",
-        "delete-access-key",
-        "--user-name",
-        "bob",
-        "--access-key-id",
-        &creds.key,
-    ]);
+    let doc =
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"eks:DescribeCluster","Resource":"*"}]}"#;
+    s.aws_ok(&["iam", "put-user-policy", "--user-name", "bob", "--policy-name", "eks", "--policy-document", doc]);
+    s.aws_ok(&["iam", "delete-access-key", "--user-name", "bob", "--access-key-id", &creds.key]);
     assert_eq!(
         s.aws_err(&["iam", "delete-user", "--user-name", "bob"]),
-        cli_error(
-            "DeleteConflict",
-            "DeleteUser",
-            "Cannot delete entity, must delete policies first."
-        )
+        cli_error("DeleteConflict", "DeleteUser", "Cannot delete entity, must delete policies first.")
     );
-    let got = s.aws_ok(&[
-        "iam",
-        "get-user-policy",
-        "--user-name",
-        "bob",
-        "--policy-name",
-        "eks",
-    ]);
-    assert_eq!(
-        got["PolicyDocument"]["Statement"][0]["Action"],
-        "eks:DescribeCluster"
-    );
-    s.aws_ok(&[
-        "iam",
-        "delete-user-policy",
-        "--user-name",
-        "bob",
-        "--policy-name",
-        "eks",
-    ]);
+    let got = s.aws_ok(&["iam", "get-user-policy", "--user-name", "bob", "--policy-name", "eks"]);
+    assert_eq!(got["PolicyDocument"]["Statement"][0]["Action"], "eks:DescribeCluster");
+    s.aws_ok(&["iam", "delete-user-policy", "--user-name", "bob", "--policy-name", "eks"]);
     s.aws_ok(&["iam", "delete-user", "--user-name", "bob"]);
     // The deleted key no longer authenticates.
     assert_eq!(
@@ -207,10 +141,7 @@ fn a_recreated_user_gets_a_new_unique_id() {
 fn inactive_keys_and_bad_signatures_are_refused() {
     let s = Server::start(&[]);
     let (_, creds) = new_user_with_key(&s, "dave", "/");
-    let wrong = Creds {
-        secret: "x".repeat(40),
-        ..creds.clone()
-    };
+    let wrong = Creds { secret: "x".repeat(40), ..creds.clone() };
     assert_eq!(
         s.aws_err_as(&wrong, &["sts", "get-caller-identity"]),
         cli_error("SignatureDoesNotMatch", "GetCallerIdentity", "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.")
@@ -252,10 +183,7 @@ fn mfa_device_enables_with_two_codes_and_gates_session_tokens() {
         "--bootstrap-method",
         "Base32StringSeed",
     ]);
-    let serial = dev["VirtualMFADevice"]["SerialNumber"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let serial = dev["VirtualMFADevice"]["SerialNumber"].as_str().unwrap().to_owned();
     assert_eq!(serial, "arn:aws:iam::000000000000:mfa/erin");
     assert_eq!(std::fs::read_to_string(&seed).unwrap().trim().len(), 64);
     let png = s.path("qr.png");
@@ -269,9 +197,7 @@ fn mfa_device_enables_with_two_codes_and_gates_session_tokens() {
         "--bootstrap-method",
         "QRCodePNG",
     ]);
-    assert!(std::fs::read(&png)
-        .unwrap()
-        .starts_with(b"\x89PNG\r\n\x1a\n"));
+    assert!(std::fs::read(&png).unwrap().starts_with(b"\x89PNG\r\n\x1a\n"));
 
     assert_eq!(
         s.aws_err(&[
@@ -286,11 +212,7 @@ fn mfa_device_enables_with_two_codes_and_gates_session_tokens() {
             "--authentication-code2",
             "000001"
         ]),
-        cli_error(
-            "InvalidAuthenticationCode",
-            "EnableMFADevice",
-            "Authentication code for device is not valid."
-        )
+        cli_error("InvalidAuthenticationCode", "EnableMFADevice", "Authentication code for device is not valid.")
     );
     s.aws_ok(&[
         "iam",
@@ -308,23 +230,9 @@ fn mfa_device_enables_with_two_codes_and_gates_session_tokens() {
     assert_eq!(listed["MFADevices"][0]["SerialNumber"], serial.as_str());
 
     // A wrong code is refused with AWS's text.
-    let bad = if totp_code(&seed, 1) == "123456" {
-        "654321"
-    } else {
-        "123456"
-    };
+    let bad = if totp_code(&seed, 1) == "123456" { "654321" } else { "123456" };
     assert_eq!(
-        s.aws_err_as(
-            &creds,
-            &[
-                "sts",
-                "get-session-token",
-                "--serial-number",
-                &serial,
-                "--token-code",
-                bad
-            ]
-        ),
+        s.aws_err_as(&creds, &["sts", "get-session-token", "--serial-number", &serial, "--token-code", bad]),
         cli_error(
             "AccessDenied",
             "GetSessionToken",
@@ -353,50 +261,21 @@ fn mfa_device_enables_with_two_codes_and_gates_session_tokens() {
     s.aws_ok_as(&mfa, &["iam", "get-user"]);
     assert_eq!(
         s.aws_err_as(&mfa, &["sts", "get-session-token"]),
-        cli_error(
-            "AccessDenied",
-            "GetSessionToken",
-            "Cannot call GetSessionToken with session credentials"
-        )
+        cli_error("AccessDenied", "GetSessionToken", "Cannot call GetSessionToken with session credentials")
     );
     // A session without MFA cannot call IAM at all.
     let plain = Creds::from_json(&s.aws_ok_as(&creds, &["sts", "get-session-token"]));
     assert_eq!(
         s.aws_err_as(&plain, &["iam", "get-user"]),
-        cli_error(
-            "InvalidClientTokenId",
-            "GetUser",
-            "The security token included in the request is invalid"
-        )
+        cli_error("InvalidClientTokenId", "GetUser", "The security token included in the request is invalid")
     );
     // An assigned device cannot be deleted.
     assert_eq!(
-        s.aws_err(&[
-            "iam",
-            "delete-virtual-mfa-device",
-            "--serial-number",
-            &serial
-        ]),
-        cli_error(
-            "DeleteConflict",
-            "DeleteVirtualMFADevice",
-            "MFA Device is still in use."
-        )
+        s.aws_err(&["iam", "delete-virtual-mfa-device", "--serial-number", &serial]),
+        cli_error("DeleteConflict", "DeleteVirtualMFADevice", "MFA Device is still in use.")
     );
-    s.aws_ok(&[
-        "iam",
-        "deactivate-mfa-device",
-        "--user-name",
-        "erin",
-        "--serial-number",
-        &serial,
-    ]);
-    s.aws_ok(&[
-        "iam",
-        "delete-virtual-mfa-device",
-        "--serial-number",
-        &serial,
-    ]);
+    s.aws_ok(&["iam", "deactivate-mfa-device", "--user-name", "erin", "--serial-number", &serial]);
+    s.aws_ok(&["iam", "delete-virtual-mfa-device", "--serial-number", &serial]);
 }
 
 #[test]
@@ -415,10 +294,7 @@ fn assume_role_returns_a_session_of_the_role_without_its_path() {
     ]);
     let role_id = role["Role"]["RoleId"].as_str().unwrap();
     assert!(role_id.starts_with("AROA"));
-    assert_eq!(
-        role["Role"]["AssumeRolePolicyDocument"]["Statement"][0]["Action"],
-        "sts:AssumeRole"
-    );
+    assert_eq!(role["Role"]["AssumeRolePolicyDocument"]["Statement"][0]["Action"], "sts:AssumeRole");
     let out = s.aws_ok(&[
         "sts",
         "assume-role",
@@ -427,29 +303,16 @@ fn assume_role_returns_a_session_of_the_role_without_its_path() {
         "--role-session-name",
         "alice@example.com",
     ]);
-    assert_eq!(
-        out["AssumedRoleUser"]["Arn"],
-        "arn:aws:sts::000000000000:assumed-role/eks-admin/alice@example.com"
-    );
-    assert_eq!(
-        out["AssumedRoleUser"]["AssumedRoleId"],
-        format!("{role_id}:alice@example.com")
-    );
+    assert_eq!(out["AssumedRoleUser"]["Arn"], "arn:aws:sts::000000000000:assumed-role/eks-admin/alice@example.com");
+    assert_eq!(out["AssumedRoleUser"]["AssumedRoleId"], format!("{role_id}:alice@example.com"));
     assert!(out.get("PackedPolicySize").is_none());
     let session = Creds::from_json(&out);
     let id = s.aws_ok_as(&session, &["sts", "get-caller-identity"]);
     assert_eq!(id["UserId"], format!("{role_id}:alice@example.com"));
-    assert_eq!(
-        id["Arn"],
-        "arn:aws:sts::000000000000:assumed-role/eks-admin/alice@example.com"
-    );
+    assert_eq!(id["Arn"], "arn:aws:sts::000000000000:assumed-role/eks-admin/alice@example.com");
     assert_eq!(
         s.aws_err_as(&session, &["iam", "get-user"]),
-        cli_error(
-            "ValidationError",
-            "GetUser",
-            "Must specify userName when calling with non-User credentials"
-        )
+        cli_error("ValidationError", "GetUser", "Must specify userName when calling with non-User credentials")
     );
     // Role chaining is capped at one hour.
     assert_eq!(
@@ -510,10 +373,7 @@ fn altered_session_tokens_are_refused() {
     let mut token = session.token.clone().unwrap();
     let last = token.pop().unwrap();
     token.push(if last == 'A' { 'B' } else { 'A' });
-    let forged = Creds {
-        token: Some(token),
-        ..session.clone()
-    };
+    let forged = Creds { token: Some(token), ..session.clone() };
     assert_eq!(
         s.aws_err_as(&forged, &["sts", "get-caller-identity"]),
         cli_error(
@@ -522,10 +382,7 @@ fn altered_session_tokens_are_refused() {
             "The security token included in the request is invalid."
         )
     );
-    let missing = Creds {
-        token: None,
-        ..session
-    };
+    let missing = Creds { token: None, ..session };
     assert_eq!(
         s.aws_err_as(&missing, &["sts", "get-caller-identity"]),
         cli_error(
@@ -539,17 +396,9 @@ fn altered_session_tokens_are_refused() {
 #[test]
 fn aws_managed_policies_are_all_there_and_attachable() {
     let s = Server::start(&[]);
-    let p = s.aws_ok(&[
-        "iam",
-        "get-policy",
-        "--policy-arn",
-        "arn:aws:iam::aws:policy/AmazonEKSClusterPolicy",
-    ]);
+    let p = s.aws_ok(&["iam", "get-policy", "--policy-arn", "arn:aws:iam::aws:policy/AmazonEKSClusterPolicy"]);
     assert_eq!(p["Policy"]["PolicyName"], "AmazonEKSClusterPolicy");
-    assert!(p["Policy"]["PolicyId"]
-        .as_str()
-        .unwrap()
-        .starts_with("ANPA"));
+    assert!(p["Policy"]["PolicyId"].as_str().unwrap().starts_with("ANPA"));
     let v = s.aws_ok(&[
         "iam",
         "get-policy-version",
@@ -558,15 +407,9 @@ fn aws_managed_policies_are_all_there_and_attachable() {
         "--version-id",
         "v1",
     ]);
-    assert_eq!(
-        v["PolicyVersion"]["Document"]["Statement"][0]["Action"],
-        "*"
-    );
+    assert_eq!(v["PolicyVersion"]["Document"]["Statement"][0]["Action"], "*");
     let all = s.aws_ok(&["iam", "list-policies", "--scope", "AWS"]);
-    assert!(
-        all["Policies"].as_array().unwrap().len() > 1000,
-        "the CLI pages through every managed policy"
-    );
+    assert!(all["Policies"].as_array().unwrap().len() > 1000, "the CLI pages through every managed policy");
     s.aws_ok(&["iam", "create-role", "--role-name", "cluster", "--assume-role-policy-document", r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"eks.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#]);
     s.aws_ok(&[
         "iam",
@@ -576,16 +419,8 @@ fn aws_managed_policies_are_all_there_and_attachable() {
         "--policy-arn",
         "arn:aws:iam::aws:policy/AmazonEKSClusterPolicy",
     ]);
-    let attached = s.aws_ok(&[
-        "iam",
-        "list-attached-role-policies",
-        "--role-name",
-        "cluster",
-    ]);
-    assert_eq!(
-        attached["AttachedPolicies"][0]["PolicyName"],
-        "AmazonEKSClusterPolicy"
-    );
+    let attached = s.aws_ok(&["iam", "list-attached-role-policies", "--role-name", "cluster"]);
+    assert_eq!(attached["AttachedPolicies"][0]["PolicyName"], "AmazonEKSClusterPolicy");
     let local = s.aws_ok(&["iam", "list-policies", "--scope", "AWS", "--only-attached"]);
     assert_eq!(local["Policies"].as_array().unwrap().len(), 1);
     assert_eq!(
@@ -608,7 +443,8 @@ fn aws_managed_policies_are_all_there_and_attachable() {
 #[test]
 fn customer_managed_policies_have_versions() {
     let s = Server::start(&[]);
-    let doc = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"eks:DescribeCluster","Resource":"*"}]}"#;
+    let doc =
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"eks:DescribeCluster","Resource":"*"}]}"#;
     let p = s.aws_ok(&[
         "iam",
         "create-policy",
@@ -622,67 +458,24 @@ fn customer_managed_policies_have_versions() {
     let arn = p["Policy"]["Arn"].as_str().unwrap().to_owned();
     assert_eq!(arn, "arn:aws:iam::000000000000:policy/eks/eks-describe");
     assert_eq!(p["Policy"]["DefaultVersionId"], "v1");
-    let v2 = s.aws_ok(&[
-        "iam",
-        "create-policy-version",
-        "--policy-arn",
-        &arn,
-        "--policy-document",
-        doc,
-        "--set-as-default",
-    ]);
+    let v2 =
+        s.aws_ok(&["iam", "create-policy-version", "--policy-arn", &arn, "--policy-document", doc, "--set-as-default"]);
     assert_eq!(v2["PolicyVersion"]["VersionId"], "v2");
     assert_eq!(v2["PolicyVersion"]["IsDefaultVersion"], true);
     let local = s.aws_ok(&["iam", "list-policies", "--scope", "Local"]);
     assert_eq!(local["Policies"].as_array().unwrap().len(), 1);
     assert_eq!(
-        s.aws_err(&[
-            "iam",
-            "delete-policy-version",
-            "--policy-arn",
-            &arn,
-            "--version-id",
-            "v2"
-        ]),
-        cli_error(
-            "DeleteConflict",
-            "DeletePolicyVersion",
-            "Cannot delete the default version of a policy."
-        )
+        s.aws_err(&["iam", "delete-policy-version", "--policy-arn", &arn, "--version-id", "v2"]),
+        cli_error("DeleteConflict", "DeletePolicyVersion", "Cannot delete the default version of a policy.")
     );
     s.aws_ok(&["iam", "create-group", "--group-name", "devs"]);
-    s.aws_ok(&[
-        "iam",
-        "attach-group-policy",
-        "--group-name",
-        "devs",
-        "--policy-arn",
-        &arn,
-    ]);
+    s.aws_ok(&["iam", "attach-group-policy", "--group-name", "devs", "--policy-arn", &arn]);
     assert_eq!(
         s.aws_err(&["iam", "delete-policy", "--policy-arn", &arn]),
-        cli_error(
-            "DeleteConflict",
-            "DeletePolicy",
-            "Cannot delete a policy attached to entities."
-        )
+        cli_error("DeleteConflict", "DeletePolicy", "Cannot delete a policy attached to entities.")
     );
-    s.aws_ok(&[
-        "iam",
-        "detach-group-policy",
-        "--group-name",
-        "devs",
-        "--policy-arn",
-        &arn,
-    ]);
-    s.aws_ok(&[
-        "iam",
-        "delete-policy-version",
-        "--policy-arn",
-        &arn,
-        "--version-id",
-        "v1",
-    ]);
+    s.aws_ok(&["iam", "detach-group-policy", "--group-name", "devs", "--policy-arn", &arn]);
+    s.aws_ok(&["iam", "delete-policy-version", "--policy-arn", &arn, "--version-id", "v1"]);
     s.aws_ok(&["iam", "delete-policy", "--policy-arn", &arn]);
 }
 
@@ -691,14 +484,7 @@ fn groups_list_their_members() {
     let s = Server::start(&[]);
     s.aws_ok(&["iam", "create-group", "--group-name", "devs"]);
     s.aws_ok(&["iam", "create-user", "--user-name", "gina"]);
-    s.aws_ok(&[
-        "iam",
-        "add-user-to-group",
-        "--group-name",
-        "devs",
-        "--user-name",
-        "gina",
-    ]);
+    s.aws_ok(&["iam", "add-user-to-group", "--group-name", "devs", "--user-name", "gina"]);
     let g = s.aws_ok(&["iam", "get-group", "--group-name", "devs"]);
     assert_eq!(g["Users"][0]["UserName"], "gina");
     assert!(g["Group"]["GroupId"].as_str().unwrap().starts_with("AGPA"));
@@ -706,11 +492,7 @@ fn groups_list_their_members() {
     assert_eq!(groups["Groups"][0]["GroupName"], "devs");
     assert_eq!(
         s.aws_err(&["iam", "delete-user", "--user-name", "gina"]),
-        cli_error(
-            "DeleteConflict",
-            "DeleteUser",
-            "Cannot delete entity, must remove users from group first."
-        )
+        cli_error("DeleteConflict", "DeleteUser", "Cannot delete entity, must remove users from group first.")
     );
 }
 
@@ -723,14 +505,7 @@ fn list_users_pages_with_marker() {
     let page = s.aws_ok(&["iam", "list-users", "--max-items", "2"]);
     assert_eq!(page["Users"].as_array().unwrap().len(), 2);
     let token = page["NextToken"].as_str().unwrap();
-    let rest = s.aws_ok(&[
-        "iam",
-        "list-users",
-        "--max-items",
-        "2",
-        "--starting-token",
-        token,
-    ]);
+    let rest = s.aws_ok(&["iam", "list-users", "--max-items", "2", "--starting-token", token]);
     assert_eq!(rest["Users"][0]["UserName"], "u3");
     // The server pages too (MaxItems on the wire).
     let one = s.aws_ok(&["iam", "list-users", "--page-size", "1"]);
@@ -762,7 +537,9 @@ except botocore.exceptions.ClientError as e:
 #[test]
 fn boto3_parses_every_answer() {
     let s = Server::start(&[]);
-    let out = s.python(&Creds::root(), r#"
+    let out = s.python(
+        &Creds::root(),
+        r#"
 import boto3, json
 iam = boto3.client('iam')
 iam.create_user(UserName='hank', Tags=[{'Key': 'team', 'Value': 'platform'}])
@@ -781,13 +558,9 @@ assert creds['Expiration'].tzinfo is not None
 dev = iam.create_virtual_mfa_device(VirtualMFADeviceName='hank')['VirtualMFADevice']
 assert len(dev['Base32StringSeed']) == 64 and dev['QRCodePNG'].startswith(b'\x89PNG'), dev.keys()
 print('ok')
-"#);
-    assert_eq!(
-        String::from_utf8_lossy(&out.stdout).trim(),
-        "ok",
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+"#,
     );
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "ok", "{}", String::from_utf8_lossy(&out.stderr));
 }
 
 #[test]
@@ -797,34 +570,19 @@ fn get_token_urls_are_answered_as_presigned_get_caller_identity() {
     let token = tok["status"]["token"].as_str().unwrap();
     use base64::Engine;
     let url = String::from_utf8(
-        base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(token.strip_prefix("k8s-aws-v1.").unwrap())
-            .unwrap(),
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(token.strip_prefix("k8s-aws-v1.").unwrap()).unwrap(),
     )
     .unwrap();
-    assert!(
-        url.starts_with(&format!("{}/?Action=GetCallerIdentity", s.aws_url)),
-        "{url}"
-    );
+    assert!(url.starts_with(&format!("{}/?Action=GetCallerIdentity", s.aws_url)), "{url}");
     let curl = |cluster: &str| {
         let out = std::process::Command::new("curl")
-            .args([
-                "-s",
-                "-H",
-                &format!("x-k8s-aws-id: {cluster}"),
-                "-H",
-                "Accept: application/json",
-                &url,
-            ])
+            .args(["-s", "-H", &format!("x-k8s-aws-id: {cluster}"), "-H", "Accept: application/json", &url])
             .output()
             .unwrap();
         String::from_utf8_lossy(&out.stdout).into_owned()
     };
     let ok: Value = serde_json::from_str(&curl("demo")).unwrap();
-    assert_eq!(
-        ok["GetCallerIdentityResponse"]["GetCallerIdentityResult"]["Arn"],
-        "arn:aws:iam::000000000000:root"
-    );
+    assert_eq!(ok["GetCallerIdentityResponse"]["GetCallerIdentityResult"]["Arn"], "arn:aws:iam::000000000000:root");
     let other: Value = serde_json::from_str(&curl("other")).unwrap();
     assert_eq!(other["Error"]["Code"], "SignatureDoesNotMatch");
 }
@@ -833,14 +591,32 @@ fn get_token_urls_are_answered_as_presigned_get_caller_identity() {
 fn requests_without_signature_are_missing_authentication_token() {
     let s = Server::start(&[]);
     let out = std::process::Command::new("curl")
-        .args([
-            "-s",
-            "-i",
-            &format!("{}/?Action=GetCallerIdentity&Version=2011-06-15", s.aws_url),
-        ])
+        .args(["-s", "-i", &format!("{}/?Action=GetCallerIdentity&Version=2011-06-15", s.aws_url)])
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.starts_with("HTTP/1.1 403"), "{text}");
-    assert!(text.contains("<Code>MissingAuthenticationToken</Code>\n    <Message>Request is missing Authentication Token</Message>"), "{text}");
+    assert!(
+        text.contains(
+            "<Code>MissingAuthenticationToken</Code>\n    <Message>Request is missing Authentication Token</Message>"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn federated_users_act_for_their_parent_user() {
+    let s = Server::start(&[]);
+    let (_, creds) = new_user_with_key(&s, "ivan", "/");
+    let out = s.aws_ok_as(&creds, &["sts", "get-federation-token", "--name", "bob", "--duration-seconds", "900"]);
+    assert_eq!(out["FederatedUser"]["Arn"], "arn:aws:sts::000000000000:federated-user/bob");
+    assert_eq!(out["FederatedUser"]["FederatedUserId"], "000000000000:bob");
+    let fed = Creds::from_json(&out);
+    let id = s.aws_ok_as(&fed, &["sts", "get-caller-identity"]);
+    assert_eq!(id["UserId"], "000000000000:bob");
+    assert_eq!(id["Arn"], "arn:aws:sts::000000000000:federated-user/bob");
+    assert_eq!(
+        s.aws_err_as(&fed, &["sts", "get-federation-token", "--name", "eve"]),
+        cli_error("AccessDenied", "GetFederationToken", "Cannot call GetFederationToken with session credentials")
+    );
 }

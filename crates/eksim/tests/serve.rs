@@ -33,11 +33,7 @@ fn in_memory_state_is_gone_after_a_restart() {
     let s = Server::start(&[]);
     assert_eq!(
         s.aws_err(&["iam", "get-user", "--user-name", "alice"]),
-        cli_error(
-            "NoSuchEntity",
-            "GetUser",
-            "The user with name alice cannot be found."
-        )
+        cli_error("NoSuchEntity", "GetUser", "The user with name alice cannot be found.")
     );
 }
 
@@ -75,12 +71,7 @@ fn a_seed_file_declares_accounts_users_and_keys_idempotently() {
     let seed = dir.path().join("seed.yaml");
     std::fs::write(&seed, SEED).unwrap();
     let data = dir.path().join("data");
-    let args = [
-        "--data-dir",
-        data.to_str().unwrap(),
-        "--seed",
-        seed.to_str().unwrap(),
-    ];
+    let args = ["--data-dir", data.to_str().unwrap(), "--seed", seed.to_str().unwrap()];
     let alice = Creds {
         key: "AKIAALICE00000000001".into(),
         secret: "alice-secret-000000000000000000000000000".into(),
@@ -96,10 +87,7 @@ fn a_seed_file_declares_accounts_users_and_keys_idempotently() {
         let id = s.aws_ok_as(&alice, &["sts", "get-caller-identity"]);
         assert_eq!(id["UserId"], "AIDAALICEEXAMPLE00001");
         assert_eq!(id["Arn"], "arn:aws:iam::111122223333:user/dev/alice");
-        let attached = s.aws_ok_as(
-            &root,
-            &["iam", "list-attached-user-policies", "--user-name", "alice"],
-        );
+        let attached = s.aws_ok_as(&root, &["iam", "list-attached-user-policies", "--user-name", "alice"]);
         assert_eq!(attached["AttachedPolicies"].as_array().unwrap().len(), 1);
         let role = s.aws_ok_as(&root, &["iam", "get-role", "--role-name", "eks-admin"]);
         assert_eq!(role["Role"]["RoleId"], "AROAEKSADMINEXAMPLE01");
@@ -131,10 +119,7 @@ fn a_broken_seed_file_stops_startup_with_a_clear_error() {
         .unwrap();
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("account id must be exactly 12 digits"),
-        "{err}"
-    );
+    assert!(err.contains("account id must be exactly 12 digits"), "{err}");
 }
 
 #[test]
@@ -158,10 +143,7 @@ fn json_logs_have_one_line_per_request() {
 
 #[test]
 fn flags_come_from_the_environment_too() {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_eksim"))
-        .args(["serve", "--help"])
-        .output()
-        .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_eksim")).args(["serve", "--help"]).output().unwrap();
     let help = String::from_utf8_lossy(&out.stdout);
     for flag in [
         "--data-dir",

@@ -53,10 +53,7 @@ pub fn base32_decode(text: &str) -> Result<Vec<u8>, MfaError> {
     let mut buffer: u16 = 0;
     let mut bits: u32 = 0;
     for (position, character) in body.char_indices() {
-        let value = value_of(character).ok_or(MfaError::Base32InvalidCharacter {
-            position,
-            character,
-        })?;
+        let value = value_of(character).ok_or(MfaError::Base32InvalidCharacter { position, character })?;
         buffer = (buffer << 5) | u16::from(value);
         bits += 5;
         if bits >= 8 {
@@ -99,11 +96,7 @@ mod tests {
     /// Decodes `input` and, when it decodes, checks that encoding gives back its canonical form.
     fn check(input: &str, expected: Result<&[u8], MfaError>) {
         let decoded = base32_decode(input);
-        assert_eq!(
-            decoded.as_deref(),
-            expected.as_deref(),
-            "decoding {input:?}"
-        );
+        assert_eq!(decoded.as_deref(), expected.as_deref(), "decoding {input:?}");
         if let Ok(bytes) = decoded {
             let canonical = input.trim_end_matches('=').to_ascii_uppercase();
             assert_eq!(base32_encode(&bytes), canonical, "re-encoding {input:?}");
@@ -137,27 +130,9 @@ mod tests {
 
     #[test]
     fn characters_outside_the_alphabet_are_named() {
-        check(
-            "MZXW1YTB",
-            Err(MfaError::Base32InvalidCharacter {
-                position: 4,
-                character: '1',
-            }),
-        );
-        check(
-            "MZ=W6YTB",
-            Err(MfaError::Base32InvalidCharacter {
-                position: 2,
-                character: '=',
-            }),
-        );
-        check(
-            "MZXW6YT é",
-            Err(MfaError::Base32InvalidCharacter {
-                position: 7,
-                character: ' ',
-            }),
-        );
+        check("MZXW1YTB", Err(MfaError::Base32InvalidCharacter { position: 4, character: '1' }));
+        check("MZ=W6YTB", Err(MfaError::Base32InvalidCharacter { position: 2, character: '=' }));
+        check("MZXW6YT é", Err(MfaError::Base32InvalidCharacter { position: 7, character: ' ' }));
     }
 
     #[test]
@@ -165,10 +140,7 @@ mod tests {
         check("M", Err(MfaError::Base32InvalidLength { length: 1 }));
         check("MZX", Err(MfaError::Base32InvalidLength { length: 3 }));
         check("MZXW6Y", Err(MfaError::Base32InvalidLength { length: 6 }));
-        check(
-            "MZXW6YTBO=======",
-            Err(MfaError::Base32InvalidLength { length: 9 }),
-        );
+        check("MZXW6YTBO=======", Err(MfaError::Base32InvalidLength { length: 9 }));
     }
 
     #[test]

@@ -15,8 +15,8 @@ mod totp;
 pub use base32::{base32_decode, base32_encode, generate_seed, SEED_KEY_LEN};
 pub use qr::{otpauth_uri, qr_png, QR_QUIET_ZONE_MODULES, QR_SCALE};
 pub use totp::{
-    code_at_counter, counter_at, totp, verify_code, verify_pair, AWS_CODE_DIGITS, MAX_DIGITS,
-    PAIR_TOLERANCE_WINDOWS, STEP_SECONDS,
+    code_at_counter, counter_at, totp, verify_code, verify_pair, AWS_CODE_DIGITS, MAX_DIGITS, PAIR_TOLERANCE_WINDOWS,
+    STEP_SECONDS,
 };
 
 /// What went wrong while decoding a seed or drawing a QR code.

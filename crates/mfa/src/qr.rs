@@ -39,17 +39,12 @@ pub fn otpauth_uri(device_name: &str, account_name: &str, base32_secret: &str) -
 pub fn qr_png(uri: &str) -> Result<Vec<u8>, MfaError> {
     let code = QrCode::new(uri.as_bytes()).map_err(|error| match error {
         QrError::DataTooLong => MfaError::QrDataTooLong { length: uri.len() },
-        other => MfaError::QrEncode {
-            reason: other.to_string(),
-        },
+        other => MfaError::QrEncode { reason: other.to_string() },
     })?;
     let modules = code.width();
     let colors = code.to_colors();
     let is_dark = |x: usize, y: usize| {
-        let inside = |v: usize| {
-            v.checked_sub(QR_QUIET_ZONE_MODULES)
-                .filter(|&v| v < modules)
-        };
+        let inside = |v: usize| v.checked_sub(QR_QUIET_ZONE_MODULES).filter(|&v| v < modules);
         match (inside(x), inside(y)) {
             (Some(x), Some(y)) => colors.get(y * modules + x) == Some(&Color::Dark),
             _ => false,
@@ -71,12 +66,9 @@ pub fn qr_png(uri: &str) -> Result<Vec<u8>, MfaError> {
         }
     }
 
-    let side = u32::try_from(side_pixels).map_err(|_| MfaError::PngEncode {
-        reason: format!("image side {side_pixels} too large"),
-    })?;
-    let png_error = |error: png::EncodingError| MfaError::PngEncode {
-        reason: error.to_string(),
-    };
+    let side = u32::try_from(side_pixels)
+        .map_err(|_| MfaError::PngEncode { reason: format!("image side {side_pixels} too large") })?;
+    let png_error = |error: png::EncodingError| MfaError::PngEncode { reason: error.to_string() };
     let mut out = Vec::new();
     let mut encoder = png::Encoder::new(&mut out, side, side);
     encoder.set_color(png::ColorType::Grayscale);
@@ -98,17 +90,11 @@ mod tests {
         let png_bytes = qr_png(uri).expect("QR code drawn");
         assert!(png_bytes.starts_with(PNG_SIGNATURE), "PNG signature");
 
-        let mut reader = png::Decoder::new(png_bytes.as_slice())
-            .read_info()
-            .expect("PNG header");
+        let mut reader = png::Decoder::new(png_bytes.as_slice()).read_info().expect("PNG header");
         let mut pixels = vec![0; reader.output_buffer_size()];
         let info = reader.next_frame(&mut pixels).expect("PNG frame");
         let side = (expected_modules + 2 * QR_QUIET_ZONE_MODULES) * QR_SCALE;
-        assert_eq!(
-            (info.width as usize, info.height as usize),
-            (side, side),
-            "image size"
-        );
+        assert_eq!((info.width as usize, info.height as usize), (side, side), "image size");
         assert_eq!(info.color_type, png::ColorType::Grayscale);
         assert_eq!(info.bit_depth, png::BitDepth::Eight);
         assert_eq!(info.line_size, side);
@@ -121,8 +107,7 @@ mod tests {
                 let (mx, my) = (px / QR_SCALE, py / QR_SCALE);
                 let in_code = QR_QUIET_ZONE_MODULES..QR_QUIET_ZONE_MODULES + expected_modules;
                 let expected = if in_code.contains(&mx) && in_code.contains(&my) {
-                    let index = (my - QR_QUIET_ZONE_MODULES) * expected_modules + mx
-                        - QR_QUIET_ZONE_MODULES;
+                    let index = (my - QR_QUIET_ZONE_MODULES) * expected_modules + mx - QR_QUIET_ZONE_MODULES;
                     match colors[index] {
                         Color::Dark => DARK,
                         Color::Light => LIGHT,
@@ -152,10 +137,7 @@ mod tests {
         // Version 1 (21 modules) and the size of a real device URI with a 64-character seed (version 6).
         check("hello", 21);
         let seed = crate::generate_seed(&[7; crate::SEED_KEY_LEN]);
-        check(
-            &otpauth_uri("my-virtual-mfa-device", "123456789012", &seed),
-            41,
-        );
+        check(&otpauth_uri("my-virtual-mfa-device", "123456789012", &seed), 41);
     }
 
     #[test]

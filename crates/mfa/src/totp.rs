@@ -41,13 +41,7 @@ pub fn code_at_counter(key: &[u8], counter: u64, digits: u32) -> String {
 /// lie within `tolerance_windows` of the window of `now` (AWS warns that late codes leave a device out of
 /// sync; [`PAIR_TOLERANCE_WINDOWS`] is the usual tolerance). Windows nearest to now are tried first. The
 /// search costs two HMACs per window, so `tolerance_windows` should stay small.
-pub fn verify_pair(
-    key: &[u8],
-    code1: &str,
-    code2: &str,
-    now: u64,
-    tolerance_windows: u64,
-) -> Option<u64> {
+pub fn verify_pair(key: &[u8], code1: &str, code2: &str, now: u64, tolerance_windows: u64) -> Option<u64> {
     if !is_aws_code(code1) || !is_aws_code(code2) {
         return None;
     }
@@ -61,9 +55,9 @@ pub fn verify_pair(
         })
         .flatten()
         .find(|&counter2| {
-            counter2.checked_sub(1).is_some_and(|counter1| {
-                generator.matches(counter1, code1) && generator.matches(counter2, code2)
-            })
+            counter2
+                .checked_sub(1)
+                .is_some_and(|counter1| generator.matches(counter1, code1) && generator.matches(counter2, code2))
         })
 }
 
@@ -71,26 +65,17 @@ pub fn verify_pair(
 ///
 /// The code must be six digits from the window of `now` or the one on either side, and its window must be
 /// later than `last_used_counter`, so a code cannot be used twice (nor an older code after a newer one).
-pub fn verify_code(
-    key: &[u8],
-    code: &str,
-    now: u64,
-    last_used_counter: Option<u64>,
-) -> Option<u64> {
+pub fn verify_code(key: &[u8], code: &str, now: u64, last_used_counter: Option<u64>) -> Option<u64> {
     if !is_aws_code(code) {
         return None;
     }
     let generator = Generator::new(key);
     let current = counter_at(now);
-    [
-        Some(current),
-        current.checked_sub(1),
-        current.checked_add(1),
-    ]
-    .into_iter()
-    .flatten()
-    .filter(|&counter| last_used_counter.is_none_or(|last| counter > last))
-    .find(|&counter| generator.matches(counter, code))
+    [Some(current), current.checked_sub(1), current.checked_add(1)]
+        .into_iter()
+        .flatten()
+        .filter(|&counter| last_used_counter.is_none_or(|last| counter > last))
+        .find(|&counter| generator.matches(counter, code))
 }
 
 /// Whether `code` has the shape AWS accepts: exactly six ASCII digits.
@@ -106,9 +91,7 @@ struct Generator {
 impl Generator {
     fn new(key: &[u8]) -> Self {
         // SHA-1 is what RFC 6238 and every authenticator app use for TOTP; it is not a signature here.
-        Self {
-            key: hmac::Key::new(hmac::HMAC_SHA1_FOR_LEGACY_USE_ONLY, key),
-        }
+        Self { key: hmac::Key::new(hmac::HMAC_SHA1_FOR_LEGACY_USE_ONLY, key) }
     }
 
     fn code(&self, counter: u64, digits: u32) -> String {
@@ -118,12 +101,7 @@ impl Generator {
         // Dynamic truncation (RFC 4226 §5.3): the SHA-1 tag is 20 bytes and the offset at most 15, so the
         // four bytes read are always in range.
         let offset = usize::from(tag[tag.len() - 1] & 0x0f);
-        let value = u32::from_be_bytes([
-            tag[offset],
-            tag[offset + 1],
-            tag[offset + 2],
-            tag[offset + 3],
-        ]) & 0x7fff_ffff;
+        let value = u32::from_be_bytes([tag[offset], tag[offset + 1], tag[offset + 2], tag[offset + 3]]) & 0x7fff_ffff;
         let value = match 10u32.checked_pow(digits) {
             Some(modulus) => value % modulus,
             // 10^10 exceeds any 31-bit value, so ten digits keep it whole.
@@ -135,12 +113,7 @@ impl Generator {
     /// Whether `code` is the code of window `counter`, compared without an early exit.
     fn matches(&self, counter: u64, code: &str) -> bool {
         let expected = self.code(counter, AWS_CODE_DIGITS);
-        expected.len() == code.len()
-            && expected
-                .bytes()
-                .zip(code.bytes())
-                .fold(0u8, |diff, (a, b)| diff | (a ^ b))
-                == 0
+        expected.len() == code.len() && expected.bytes().zip(code.bytes()).fold(0u8, |diff, (a, b)| diff | (a ^ b)) == 0
     }
 }
 
@@ -157,9 +130,7 @@ mod tests {
 
     /// The window `offset` windows from the window of [`NOW`].
     fn window(offset: i64) -> u64 {
-        counter_at(NOW)
-            .checked_add_signed(offset)
-            .expect("window within u64")
+        counter_at(NOW).checked_add_signed(offset).expect("window within u64")
     }
 
     /// The six-digit code of the window `offset` windows from [`NOW`]'s.
@@ -168,11 +139,7 @@ mod tests {
     }
 
     fn check(unix_time: u64, digits: u32, expected: &str) {
-        assert_eq!(
-            totp(RFC_KEY, unix_time, digits),
-            expected,
-            "T={unix_time}, {digits} digits"
-        );
+        assert_eq!(totp(RFC_KEY, unix_time, digits), expected, "T={unix_time}, {digits} digits");
     }
 
     #[test]
@@ -283,15 +250,7 @@ mod tests {
 
     #[test]
     fn malformed_code_is_refused() {
-        for bad in [
-            "",
-            "12345",
-            "1234567",
-            "12345a",
-            "١٢٣٤٥٦",
-            " 12345",
-            "+12345",
-        ] {
+        for bad in ["", "12345", "1234567", "12345a", "١٢٣٤٥٦", " 12345", "+12345"] {
             check_code(bad, None, None);
         }
     }

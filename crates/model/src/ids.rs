@@ -12,18 +12,13 @@ pub fn random_bytes(buf: &mut [u8]) {
     // SystemRandom only fails when the OS has no entropy source at all; eksim
     // cannot issue safe credentials then, so this is a startup-level fault.
     #[allow(clippy::expect_used)]
-    SystemRandom::new()
-        .fill(buf)
-        .expect("operating system random source unavailable");
+    SystemRandom::new().fill(buf).expect("operating system random source unavailable");
 }
 
 fn random_text(alphabet: &[u8], len: usize) -> String {
     let mut bytes = vec![0u8; len];
     random_bytes(&mut bytes);
-    bytes
-        .iter()
-        .map(|b| alphabet[(*b as usize) % alphabet.len()] as char)
-        .collect()
+    bytes.iter().map(|b| alphabet[(*b as usize) % alphabet.len()] as char).collect()
 }
 
 /// A unique id such as `AIDA` + 17 characters (21 in total), as IAM gives users, roles, groups, policies.
@@ -48,14 +43,7 @@ pub fn request_id() -> String {
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
     let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &h[0..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..32]
-    )
+    format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
 }
 
 #[cfg(test)]

@@ -12,9 +12,7 @@ pub use principal::{Principal, PrincipalKind, SessionInfo};
 use std::fmt;
 
 /// A 12-digit AWS account id, as IAM prints it.
-#[derive(
-    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct AccountId(String);
 
@@ -99,13 +97,7 @@ impl<'a> Arn<'a> {
         if partition.is_empty() || service.is_empty() || resource.is_empty() {
             return None;
         }
-        Some(Self {
-            partition,
-            service,
-            region,
-            account,
-            resource,
-        })
+        Some(Self { partition, service, region, account, resource })
     }
 }
 
@@ -122,8 +114,7 @@ mod tests {
 
     #[test]
     fn arn_keeps_colons_and_slashes_in_resource() {
-        let arn =
-            Arn::parse("arn:aws:eks:us-east-1:111122223333:access-entry/c/role/1/x:y").unwrap();
+        let arn = Arn::parse("arn:aws:eks:us-east-1:111122223333:access-entry/c/role/1/x:y").unwrap();
         assert_eq!(arn.service, "eks");
         assert_eq!(arn.resource, "access-entry/c/role/1/x:y");
         assert!(Arn::parse("arn:aws:iam::1").is_none());

@@ -31,6 +31,16 @@ pub enum PrincipalKind {
         /// RoleSessionName.
         session_name: String,
     },
+    /// A federated user from GetFederationToken, acting with the permissions of the
+    /// IAM user (or root) that called it, intersected with the passed session policy.
+    FederatedUser {
+        /// The `Name` given to GetFederationToken.
+        name: String,
+        /// The calling IAM user, `None` when root called it.
+        parent_user: Option<String>,
+        /// The calling user's unique id.
+        parent_user_id: Option<String>,
+    },
 }
 
 /// How a temporary credential came to be.
@@ -40,6 +50,8 @@ pub enum SessionSource {
     GetSessionToken,
     /// `sts:AssumeRole`.
     AssumeRole,
+    /// `sts:GetFederationToken`.
+    GetFederationToken,
 }
 
 /// Facts of a temporary-credential session, fixed when STS issued it.
@@ -85,24 +97,17 @@ impl Principal {
         match &self.kind {
             PrincipalKind::Root => a.root_arn(),
             PrincipalKind::User { name, path, .. } => format!("arn:aws:iam::{a}:user{path}{name}"),
-            PrincipalKind::AssumedRole {
-                role_name,
-                session_name,
-                ..
-            } => {
+            PrincipalKind::AssumedRole { role_name, session_name, .. } => {
                 format!("arn:aws:sts::{a}:assumed-role/{role_name}/{session_name}")
             }
+            PrincipalKind::FederatedUser { name, .. } => format!("arn:aws:sts::{a}:federated-user/{name}"),
         }
     }
 
     /// `aws:PrincipalArn`: the role ARN (with path) for role sessions, else [`Principal::arn`].
     pub fn principal_arn(&self) -> String {
         match &self.kind {
-            PrincipalKind::AssumedRole {
-                role_name,
-                role_path,
-                ..
-            } => {
+            PrincipalKind::AssumedRole { role_name, role_path, .. } => {
                 format!("arn:aws:iam::{}:role{role_path}{role_name}", self.account)
             }
             _ => self.arn(),
@@ -114,11 +119,8 @@ impl Principal {
         match &self.kind {
             PrincipalKind::Root => self.account.to_string(),
             PrincipalKind::User { user_id, .. } => user_id.clone(),
-            PrincipalKind::AssumedRole {
-                role_id,
-                session_name,
-                ..
-            } => format!("{role_id}:{session_name}"),
+            PrincipalKind::AssumedRole { role_id, session_name, .. } => format!("{role_id}:{session_name}"),
+            PrincipalKind::FederatedUser { name, .. } => format!("{}:{name}", self.account),
         }
     }
 
@@ -128,6 +130,7 @@ impl Principal {
             PrincipalKind::Root => "Account",
             PrincipalKind::User { .. } => "User",
             PrincipalKind::AssumedRole { .. } => "AssumedRole",
+            PrincipalKind::FederatedUser { .. } => "FederatedUser",
         }
     }
 
@@ -163,27 +166,33 @@ mod tests {
             access_key_id: "ASIAEXAMPLE".into(),
             session: None,
         };
-        assert_eq!(
-            p.arn(),
-            "arn:aws:sts::123456789012:assumed-role/eks-admin/alice"
-        );
-        assert_eq!(
-            p.principal_arn(),
-            "arn:aws:iam::123456789012:role/team/eks-admin"
-        );
+        assert_eq!(p.arn(), "arn:aws:sts::123456789012:assumed-role/eks-admin/alice");
+        assert_eq!(p.principal_arn(), "arn:aws:iam::123456789012:role/team/eks-admin");
         assert_eq!(p.user_id(), "AROAEXAMPLEEXAMPLE123:alice");
     }
 
     #[test]
     fn root_user_id_is_the_account() {
-        let p = Principal {
-            account: acct(),
-            kind: PrincipalKind::Root,
-            access_key_id: "AKIA".into(),
-            session: None,
-        };
+        let p = Principal { account: acct(), kind: PrincipalKind::Root, access_key_id: "AKIA".into(), session: None };
         assert_eq!(p.user_id(), "123456789012");
         assert_eq!(p.arn(), "arn:aws:iam::123456789012:root");
         assert_eq!(p.principal_type(), "Account");
+    }
+
+    #[test]
+    fn federated_user_id_is_account_and_name() {
+        let p = Principal {
+            account: acct(),
+            kind: PrincipalKind::FederatedUser {
+                name: "bob".into(),
+                parent_user: Some("alice".into()),
+                parent_user_id: Some("AIDA1".into()),
+            },
+            access_key_id: "ASIA".into(),
+            session: None,
+        };
+        assert_eq!(p.user_id(), "123456789012:bob");
+        assert_eq!(p.arn(), "arn:aws:sts::123456789012:federated-user/bob");
+        assert_eq!(p.principal_type(), "FederatedUser");
     }
 }

@@ -13,11 +13,7 @@ use crate::{Error, Form, Request};
 
 /// Everything but RFC 3986 unreserved characters (`A-Za-z0-9-._~`) is
 /// percent-encoded, with upper-case hex.
-pub(crate) const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
+pub(crate) const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
 
 /// As [`UNRESERVED`], but `/` separates path segments and stays.
 const PATH: &AsciiSet = &UNRESERVED.remove(b'/');
@@ -35,34 +31,18 @@ pub struct PathRules {
 
 impl PathRules {
     /// Every AWS service but S3, and what [`crate::verify`] uses.
-    pub const SERVICE: PathRules = PathRules {
-        normalize: true,
-        double_encode: true,
-    };
+    pub const SERVICE: PathRules = PathRules { normalize: true, double_encode: true };
     /// Double encoding without normalization (dot and empty segments kept).
-    pub const UNNORMALIZED: PathRules = PathRules {
-        normalize: false,
-        double_encode: true,
-    };
+    pub const UNNORMALIZED: PathRules = PathRules { normalize: false, double_encode: true };
     /// S3: the path as sent, neither normalized nor re-encoded.
-    pub const S3: PathRules = PathRules {
-        normalize: false,
-        double_encode: false,
-    };
+    pub const S3: PathRules = PathRules { normalize: false, double_encode: false };
 }
 
 /// The canonical URI of a raw (percent-encoded) path. An empty result is `/`.
 pub fn canonical_uri(raw_path: &str, rules: PathRules) -> String {
-    let path = if rules.normalize {
-        remove_dot_segments(raw_path)
-    } else {
-        Cow::Borrowed(raw_path)
-    };
-    let encoded = if rules.double_encode {
-        percent_encode(path.as_bytes(), PATH).to_string()
-    } else {
-        path.into_owned()
-    };
+    let path = if rules.normalize { remove_dot_segments(raw_path) } else { Cow::Borrowed(raw_path) };
+    let encoded =
+        if rules.double_encode { percent_encode(path.as_bytes(), PATH).to_string() } else { path.into_owned() };
     if encoded.is_empty() {
         "/".to_owned()
     } else {
@@ -87,11 +67,7 @@ fn remove_dot_segments(path: &str) -> Cow<'_, str> {
         }
     }
     let first = if path.starts_with('/') { "/" } else { "" };
-    let last = if path.ends_with('/') && !segments.is_empty() {
-        "/"
-    } else {
-        ""
-    };
+    let last = if path.ends_with('/') && !segments.is_empty() { "/" } else { "" };
     Cow::Owned(format!("{first}{}{last}", segments.join("/")))
 }
 
@@ -211,11 +187,7 @@ mod tests {
     use super::*;
 
     fn check_uri(raw: &str, rules: PathRules, expected: &str) {
-        assert_eq!(
-            canonical_uri(raw, rules),
-            expected,
-            "path {raw:?} with {rules:?}"
-        );
+        assert_eq!(canonical_uri(raw, rules), expected, "path {raw:?} with {rules:?}");
     }
 
     #[test]
@@ -259,11 +231,7 @@ mod tests {
     fn canonical_query_decodes_reencodes_and_sorts() {
         let h = Form::Header;
         check_query("", h, "");
-        check_query(
-            "Param2=value2&Param1=value1",
-            h,
-            "Param1=value1&Param2=value2",
-        );
+        check_query("Param2=value2&Param1=value1", h, "Param1=value1&Param2=value2");
         check_query("b=2&a=2&a=1", h, "a=1&a=2&b=2");
         check_query("flag&x=", h, "flag=&x=");
         check_query("a=1&&b=2&", h, "a=1&b=2");
@@ -272,43 +240,20 @@ mod tests {
         check_query("k=%zz%", h, "k=%25zz%25");
         check_query("\u{1234}=bar", h, "%E1%88%B4=bar");
         check_query("k=a=b", h, "k=a%3Db");
-        check_query(
-            "Param-3=3&Param=2&%E1%88%B4=1",
-            h,
-            "%E1%88%B4=1&Param=2&Param-3=3",
-        );
+        check_query("Param-3=3&Param=2&%E1%88%B4=1", h, "%E1%88%B4=1&Param=2&Param-3=3");
     }
 
     #[test]
     fn presigned_canonical_query_drops_only_the_signature() {
-        check_query(
-            "X-Amz-Signature=ab&X-Amz-Date=x",
-            Form::Presigned,
-            "X-Amz-Date=x",
-        );
-        check_query(
-            "X-Amz-Signature=ab&X-Amz-Date=x",
-            Form::Header,
-            "X-Amz-Date=x&X-Amz-Signature=ab",
-        );
+        check_query("X-Amz-Signature=ab&X-Amz-Date=x", Form::Presigned, "X-Amz-Date=x");
+        check_query("X-Amz-Signature=ab&X-Amz-Date=x", Form::Header, "X-Amz-Date=x&X-Amz-Signature=ab");
         check_query("x-amz-signature=ab", Form::Presigned, "x-amz-signature=ab");
     }
 
     #[test]
     fn header_values_are_trimmed_collapsed_and_joined() {
-        let headers = [
-            ("Host", "example.com"),
-            ("My-Header", "  a   b\t c  "),
-            ("my-header", "d"),
-            ("X-Empty", ""),
-        ];
-        let req = Request {
-            method: "GET",
-            raw_path: "/",
-            raw_query: "",
-            headers: &headers,
-            body: b"",
-        };
+        let headers = [("Host", "example.com"), ("My-Header", "  a   b\t c  "), ("my-header", "d"), ("X-Empty", "")];
+        let req = Request { method: "GET", raw_path: "/", raw_query: "", headers: &headers, body: b"" };
         let signed: Vec<String> = ["host", "my-header", "x-empty"].map(String::from).to_vec();
         let creq = canonical_request(&req, Form::Header, &signed, PathRules::SERVICE);
         assert_eq!(
@@ -321,13 +266,7 @@ mod tests {
     #[test]
     fn an_absent_signed_header_is_reported() {
         let headers = [("host", "example.com")];
-        let req = Request {
-            method: "GET",
-            raw_path: "/",
-            raw_query: "",
-            headers: &headers,
-            body: b"",
-        };
+        let req = Request { method: "GET", raw_path: "/", raw_query: "", headers: &headers, body: b"" };
         let signed: Vec<String> = ["host", "x-k8s-aws-id"].map(String::from).to_vec();
         assert_eq!(
             canonical_request(&req, Form::Presigned, &signed, PathRules::SERVICE),
@@ -338,21 +277,9 @@ mod tests {
     #[test]
     fn payload_hash_prefers_the_content_sha256_header() {
         let headers = [("X-Amz-Content-Sha256", "UNSIGNED-PAYLOAD")];
-        let req = Request {
-            method: "PUT",
-            raw_path: "/",
-            raw_query: "",
-            headers: &headers,
-            body: b"x",
-        };
+        let req = Request { method: "PUT", raw_path: "/", raw_query: "", headers: &headers, body: b"x" };
         assert_eq!(payload_hash(&req), "UNSIGNED-PAYLOAD");
-        let req = Request {
-            headers: &[],
-            ..req
-        };
-        assert_eq!(
-            payload_hash(&req),
-            "2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881"
-        );
+        let req = Request { headers: &[], ..req };
+        assert_eq!(payload_hash(&req), "2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881");
     }
 }

@@ -80,9 +80,7 @@ pub enum Error {
     #[error("Unsupported AWS 'algorithm': '{0}'.")]
     UnsupportedAlgorithm(String),
     /// An element of the `Authorization` header has no `=`.
-    #[error(
-        "'{pair}' not a valid key=value pair (missing equal-sign) in Authorization header: '{authorization}'."
-    )]
+    #[error("'{pair}' not a valid key=value pair (missing equal-sign) in Authorization header: '{authorization}'.")]
     MalformedAuthorization {
         /// The element without `=`.
         pair: String,
@@ -99,14 +97,10 @@ pub enum Error {
     #[error("Authorization header requires 'SignedHeaders' parameter.")]
     MissingSignedHeaders,
     /// Header form with neither an `X-Amz-Date` nor a `Date` header.
-    #[error(
-        "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header."
-    )]
+    #[error("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.")]
     MissingDate,
     /// Presigned form without a required parameter.
-    #[error(
-        "AWS query-string parameters must include '{0}'. Re-examine the query-string parameters."
-    )]
+    #[error("AWS query-string parameters must include '{0}'. Re-examine the query-string parameters.")]
     MissingQueryParam(QueryParam),
     /// `X-Amz-Date` is not `YYYYMMDD'T'HHMMSS'Z'` (or `Date` is not RFC 1123).
     /// Carries the value as sent.
@@ -114,9 +108,7 @@ pub enum Error {
     MalformedDate(String),
     /// The credential does not have exactly five `/`-separated elements.
     /// Carries the credential as sent.
-    #[error(
-        "Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '{0}'"
-    )]
+    #[error("Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '{0}'")]
     MalformedCredential(String),
     /// `host` is not in the signed headers.
     #[error("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.")]
@@ -210,9 +202,9 @@ impl Error {
             | Error::DateNotSigned(_)
             | Error::BadTerminator(_)
             | Error::ScopeDateMismatch { .. } => Class::Scope,
-            Error::SignatureExpired { .. }
-            | Error::SignatureNotYetCurrent { .. }
-            | Error::PresignedExpired { .. } => Class::Skew,
+            Error::SignatureExpired { .. } | Error::SignatureNotYetCurrent { .. } | Error::PresignedExpired { .. } => {
+                Class::Skew
+            }
             Error::SignedHeaderMissing(_) | Error::SignatureMismatch { .. } => Class::Mismatch,
         }
     }
@@ -229,11 +221,7 @@ mod tests {
 
     #[test]
     fn messages_match_the_reference_wording() {
-        check(
-            Error::MissingCredential,
-            Class::Incomplete,
-            "Authorization header requires 'Credential' parameter.",
-        );
+        check(Error::MissingCredential, Class::Incomplete, "Authorization header requires 'Credential' parameter.");
         check(
             Error::MissingDate,
             Class::Incomplete,
@@ -284,11 +272,7 @@ mod tests {
             Class::Skew,
             "Signature not yet current: 20220127T021429Z is still later than 20220127T021428Z (20220127T015928Z + 15 min.)",
         );
-        check(
-            Error::SignedHeaderMissing("x-k8s-aws-id".into()),
-            Class::Mismatch,
-            MISMATCH,
-        );
+        check(Error::SignedHeaderMissing("x-k8s-aws-id".into()), Class::Mismatch, MISMATCH);
         check(
             Error::SignatureMismatch { canonical_request: String::new(), string_to_sign: String::new() },
             Class::Mismatch,

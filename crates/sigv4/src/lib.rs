@@ -117,11 +117,7 @@ pub struct Scope {
 
 impl fmt::Display for Scope {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}/{}/{}/{}",
-            self.date, self.region, self.service, self.terminator
-        )
+        write!(f, "{}/{}/{}/{}", self.date, self.region, self.service, self.terminator)
     }
 }
 

@@ -9,18 +9,14 @@
 
 use percent_encoding::percent_decode_str;
 use time::{
-    format_description::FormatItem, macros::format_description, Date, Month, OffsetDateTime,
-    PrimitiveDateTime, Time,
+    format_description::FormatItem, macros::format_description, Date, Month, OffsetDateTime, PrimitiveDateTime, Time,
 };
 
 use crate::{Auth, Error, Form, QueryParam, Request, Scope, ALGORITHM};
 
 /// The first value of header `name` (ASCII case-insensitive).
 pub(crate) fn header<'a>(req: &Request<'a>, name: &str) -> Option<&'a str> {
-    req.headers
-        .iter()
-        .find(|(n, _)| n.eq_ignore_ascii_case(name))
-        .map(|(_, v)| *v)
+    req.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| *v)
 }
 
 /// The first value of query parameter `name` (exact case, compared after
@@ -126,14 +122,11 @@ fn parse_presigned_form(req: &Request, algorithm: String) -> Result<Auth, Error>
         return Err(Error::UnsupportedAlgorithm(algorithm));
     }
     let q = |name| query_param(req.raw_query, name);
-    let credential =
-        q("X-Amz-Credential").ok_or(Error::MissingQueryParam(QueryParam::Credential))?;
+    let credential = q("X-Amz-Credential").ok_or(Error::MissingQueryParam(QueryParam::Credential))?;
     let signature = q("X-Amz-Signature").ok_or(Error::MissingQueryParam(QueryParam::Signature))?;
-    let signed_headers =
-        q("X-Amz-SignedHeaders").ok_or(Error::MissingQueryParam(QueryParam::SignedHeaders))?;
+    let signed_headers = q("X-Amz-SignedHeaders").ok_or(Error::MissingQueryParam(QueryParam::SignedHeaders))?;
     let amz_date = q("X-Amz-Date").ok_or(Error::MissingQueryParam(QueryParam::Date))?;
-    let timestamp =
-        parse_amz_date(&amz_date).ok_or_else(|| Error::MalformedDate(amz_date.clone()))?;
+    let timestamp = parse_amz_date(&amz_date).ok_or_else(|| Error::MalformedDate(amz_date.clone()))?;
     let (access_key_id, scope) = parse_credential(&credential)?;
     let signed_headers = split_signed_headers(&signed_headers);
     if !is_signed(&signed_headers, "host") {
@@ -187,9 +180,7 @@ pub fn parse_amz_date(text: &str) -> Option<OffsetDateTime> {
     }
     let num = |range: std::ops::Range<usize>| -> Option<u32> {
         let digits = b.get(range)?;
-        digits.iter().try_fold(0u32, |acc, d| {
-            d.is_ascii_digit().then(|| acc * 10 + u32::from(d - b'0'))
-        })
+        digits.iter().try_fold(0u32, |acc, d| d.is_ascii_digit().then(|| acc * 10 + u32::from(d - b'0')))
     };
     let year = i32::try_from(num(0..4)?).ok()?;
     let month = Month::try_from(u8::try_from(num(4..6)?).ok()?).ok()?;
@@ -219,14 +210,11 @@ pub fn format_amz_date(time: OffsetDateTime) -> String {
 }
 
 /// RFC 1123, the `Date` header form: `Sun, 30 Aug 2015 12:36:00 GMT`.
-const HTTP_DATE: &[FormatItem<'static>] = format_description!(
-    "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
-);
+const HTTP_DATE: &[FormatItem<'static>] =
+    format_description!("[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT");
 
 fn parse_http_date(text: &str) -> Option<OffsetDateTime> {
-    PrimitiveDateTime::parse(text, HTTP_DATE)
-        .ok()
-        .map(PrimitiveDateTime::assume_utc)
+    PrimitiveDateTime::parse(text, HTTP_DATE).ok().map(PrimitiveDateTime::assume_utc)
 }
 
 #[cfg(test)]
@@ -238,13 +226,7 @@ mod tests {
     const SIG: &str = "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31";
 
     fn request<'a>(query: &'a str, headers: &'a [(&'a str, &'a str)]) -> Request<'a> {
-        Request {
-            method: "GET",
-            raw_path: "/",
-            raw_query: query,
-            headers,
-            body: b"",
-        }
+        Request { method: "GET", raw_path: "/", raw_query: query, headers, body: b"" }
     }
 
     /// Parses and compares with `expected`: `Ok(None)`, an error, or (for
@@ -261,19 +243,13 @@ mod tests {
     #[test]
     fn requests_without_sigv4_are_anonymous() {
         check("", &[("Host", "example.com")], Ok(false));
-        check(
-            "Action=GetCallerIdentity&x-amz-algorithm=AWS4-HMAC-SHA256",
-            &[],
-            Ok(false),
-        );
+        check("Action=GetCallerIdentity&x-amz-algorithm=AWS4-HMAC-SHA256", &[], Ok(false));
     }
 
     #[test]
     fn header_form_errors_come_in_table_order() {
         let date = ("X-Amz-Date", "20150830T123600Z");
-        let full = authz(&format!(
-            "Credential={CRED}, SignedHeaders=host;x-amz-date, Signature={SIG}"
-        ));
+        let full = authz(&format!("Credential={CRED}, SignedHeaders=host;x-amz-date, Signature={SIG}"));
         // (Authorization value, other headers, expected)
         type Case<'a> = (String, Vec<(&'a str, &'a str)>, Result<bool, Error>);
         let cases: Vec<Case> = vec![
@@ -297,11 +273,21 @@ mod tests {
             (authz(&format!("Credential={CRED}, SignedHeaders=host")), vec![date], Err(Error::MissingSignature)),
             (authz(&format!("Credential={CRED}, Signature={SIG}")), vec![date], Err(Error::MissingSignedHeaders)),
             (full.clone(), vec![], Err(Error::MissingDate)),
-            (full.clone(), vec![("X-Amz-Date", "2015-08-30T12:36:00Z")], Err(Error::MalformedDate("2015-08-30T12:36:00Z".into()))),
-            (full.clone(), vec![("X-Amz-Date", "20150230T123600Z")], Err(Error::MalformedDate("20150230T123600Z".into()))),
+            (
+                full.clone(),
+                vec![("X-Amz-Date", "2015-08-30T12:36:00Z")],
+                Err(Error::MalformedDate("2015-08-30T12:36:00Z".into())),
+            ),
+            (
+                full.clone(),
+                vec![("X-Amz-Date", "20150230T123600Z")],
+                Err(Error::MalformedDate("20150230T123600Z".into())),
+            ),
             (full.clone(), vec![("Date", "yesterday")], Err(Error::MalformedDate("yesterday".into()))),
             (
-                authz(&format!("Credential=AKID/20150830/us-east-1/service, SignedHeaders=host;x-amz-date, Signature={SIG}")),
+                authz(&format!(
+                    "Credential=AKID/20150830/us-east-1/service, SignedHeaders=host;x-amz-date, Signature={SIG}"
+                )),
                 vec![date],
                 Err(Error::MalformedCredential("AKID/20150830/us-east-1/service".into())),
             ),
@@ -315,9 +301,21 @@ mod tests {
                 vec![date],
                 Err(Error::MalformedCredential(format!("{CRED}/x"))),
             ),
-            (authz(&format!("Credential={CRED}, SignedHeaders=x-amz-date, Signature={SIG}")), vec![date], Err(Error::HostNotSigned)),
-            (authz(&format!("Credential={CRED}, SignedHeaders=, Signature={SIG}")), vec![date], Err(Error::HostNotSigned)),
-            (authz(&format!("Credential={CRED}, SignedHeaders=host, Signature={SIG}")), vec![date], Err(Error::DateNotSigned("X-Amz-Date"))),
+            (
+                authz(&format!("Credential={CRED}, SignedHeaders=x-amz-date, Signature={SIG}")),
+                vec![date],
+                Err(Error::HostNotSigned),
+            ),
+            (
+                authz(&format!("Credential={CRED}, SignedHeaders=, Signature={SIG}")),
+                vec![date],
+                Err(Error::HostNotSigned),
+            ),
+            (
+                authz(&format!("Credential={CRED}, SignedHeaders=host, Signature={SIG}")),
+                vec![date],
+                Err(Error::DateNotSigned("X-Amz-Date")),
+            ),
             (
                 authz(&format!("Credential={CRED}, SignedHeaders=host, Signature={SIG}")),
                 vec![("Date", "Sun, 30 Aug 2015 12:36:00 GMT")],
@@ -337,7 +335,8 @@ mod tests {
 
     #[test]
     fn header_form_fields_are_extracted() {
-        let authorization = authz(&format!("Credential={CRED}, SignedHeaders=host;x-amz-date;x-amz-security-token, Signature={SIG}"));
+        let authorization =
+            authz(&format!("Credential={CRED}, SignedHeaders=host;x-amz-date;x-amz-security-token, Signature={SIG}"));
         let headers = [
             ("host", "example.com"),
             ("X-AMZ-DATE", "20150830T123600Z"),
@@ -356,11 +355,7 @@ mod tests {
                     service: "service".into(),
                     terminator: "aws4_request".into(),
                 },
-                signed_headers: vec![
-                    "host".into(),
-                    "x-amz-date".into(),
-                    "x-amz-security-token".into()
-                ],
+                signed_headers: vec!["host".into(), "x-amz-date".into(), "x-amz-security-token".into()],
                 signature: SIG.into(),
                 amz_date: "20150830T123600Z".into(),
                 timestamp: datetime!(2015-08-30 12:36:00 UTC),
@@ -372,20 +367,12 @@ mod tests {
 
     #[test]
     fn the_date_header_is_used_in_compact_form() {
-        let authorization = authz(&format!(
-            "Credential={CRED}, SignedHeaders=date;host, Signature={SIG}"
-        ));
-        let headers = [
-            ("Date", "Sun, 30 Aug 2015 12:36:00 GMT"),
-            ("Authorization", authorization.as_str()),
-        ];
+        let authorization = authz(&format!("Credential={CRED}, SignedHeaders=date;host, Signature={SIG}"));
+        let headers = [("Date", "Sun, 30 Aug 2015 12:36:00 GMT"), ("Authorization", authorization.as_str())];
         let auth = parse(&request("", &headers)).ok().flatten();
         assert_eq!(
             auth.map(|a| (a.amz_date, a.timestamp)),
-            Some((
-                "20150830T123600Z".into(),
-                datetime!(2015-08-30 12:36:00 UTC)
-            ))
+            Some(("20150830T123600Z".into(), datetime!(2015-08-30 12:36:00 UTC)))
         );
     }
 
@@ -399,55 +386,24 @@ mod tests {
         let c = format!("X-Amz-Credential={cred}");
         let host = [("host", "127.0.0.1")];
         let cases: Vec<(String, Result<bool, Error>)> = vec![
-            (
-                format!("Action=GetCallerIdentity&{alg}&{c}&{date}&X-Amz-Expires=60&{sh}&{sig}"),
-                Ok(true),
-            ),
+            (format!("Action=GetCallerIdentity&{alg}&{c}&{date}&X-Amz-Expires=60&{sh}&{sig}"), Ok(true)),
             (
                 format!("X-Amz-Algorithm=AWS4-HMAC-SHA512&{c}&{date}&{sh}&{sig}"),
                 Err(Error::UnsupportedAlgorithm("AWS4-HMAC-SHA512".into())),
             ),
-            (
-                format!("{alg}&{date}&{sh}&{sig}"),
-                Err(Error::MissingQueryParam(QueryParam::Credential)),
-            ),
-            (
-                format!("{alg}&{c}&{date}&{sh}"),
-                Err(Error::MissingQueryParam(QueryParam::Signature)),
-            ),
-            (
-                format!("{alg}&{c}&{date}&{sig}"),
-                Err(Error::MissingQueryParam(QueryParam::SignedHeaders)),
-            ),
-            (
-                format!("{alg}&{c}&{sh}&{sig}"),
-                Err(Error::MissingQueryParam(QueryParam::Date)),
-            ),
-            (
-                format!("{alg}&{c}&X-Amz-Date=20150830&{sh}&{sig}"),
-                Err(Error::MalformedDate("20150830".into())),
-            ),
-            (
-                format!("{alg}&X-Amz-Credential=AKID&{date}&{sh}&{sig}"),
-                Err(Error::MalformedCredential("AKID".into())),
-            ),
-            (
-                format!("{alg}&{c}&{date}&X-Amz-SignedHeaders=x-k8s-aws-id&{sig}"),
-                Err(Error::HostNotSigned),
-            ),
+            (format!("{alg}&{date}&{sh}&{sig}"), Err(Error::MissingQueryParam(QueryParam::Credential))),
+            (format!("{alg}&{c}&{date}&{sh}"), Err(Error::MissingQueryParam(QueryParam::Signature))),
+            (format!("{alg}&{c}&{date}&{sig}"), Err(Error::MissingQueryParam(QueryParam::SignedHeaders))),
+            (format!("{alg}&{c}&{sh}&{sig}"), Err(Error::MissingQueryParam(QueryParam::Date))),
+            (format!("{alg}&{c}&X-Amz-Date=20150830&{sh}&{sig}"), Err(Error::MalformedDate("20150830".into()))),
+            (format!("{alg}&X-Amz-Credential=AKID&{date}&{sh}&{sig}"), Err(Error::MalformedCredential("AKID".into()))),
+            (format!("{alg}&{c}&{date}&X-Amz-SignedHeaders=x-k8s-aws-id&{sig}"), Err(Error::HostNotSigned)),
         ];
         for (query, expected) in cases {
             check(&query, &host, expected);
         }
-        let both = [
-            ("host", "h"),
-            ("Authorization", "AWS4-HMAC-SHA256 Credential=x"),
-        ];
-        check(
-            &format!("{alg}&{c}&{date}&{sh}&{sig}"),
-            &both,
-            Err(Error::BothForms),
-        );
+        let both = [("host", "h"), ("Authorization", "AWS4-HMAC-SHA256 Credential=x")];
+        check(&format!("{alg}&{c}&{date}&{sh}&{sig}"), &both, Err(Error::BothForms));
     }
 
     #[test]
@@ -459,16 +415,8 @@ mod tests {
              &X-Amz-Security-Token=abc%2B%2F%3Ddef&X-Amz-Signature={SIG}"
         );
         let auth = parse(&request(&query, &[])).ok().flatten();
-        let auth = auth.map(|a| {
-            (
-                a.form,
-                a.access_key_id,
-                a.scope.to_string(),
-                a.signed_headers,
-                a.expires,
-                a.security_token,
-            )
-        });
+        let auth =
+            auth.map(|a| (a.form, a.access_key_id, a.scope.to_string(), a.signed_headers, a.expires, a.security_token));
         assert_eq!(
             auth,
             Some((

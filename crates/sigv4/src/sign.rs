@@ -12,10 +12,7 @@ use crate::{Form, Request, Scope, ALGORITHM, TERMINATOR};
 /// The string to sign: algorithm, request time, scope and the hex SHA-256 of
 /// the canonical request, one per line.
 pub fn string_to_sign(amz_date: &str, scope: &Scope, canonical_request: &str) -> String {
-    let hash = hex::encode(digest::digest(
-        &digest::SHA256,
-        canonical_request.as_bytes(),
-    ));
+    let hash = hex::encode(digest::digest(&digest::SHA256, canonical_request.as_bytes()));
     format!("{ALGORITHM}\n{amz_date}\n{scope}\n{hash}")
 }
 
@@ -72,12 +69,7 @@ impl SigningParams<'_> {
     }
 
     fn key(&self, scope: &Scope) -> [u8; 32] {
-        signing_key(
-            self.secret_access_key,
-            &scope.date,
-            &scope.region,
-            &scope.service,
-        )
+        signing_key(self.secret_access_key, &scope.date, &scope.region, &scope.service)
     }
 }
 
@@ -101,10 +93,8 @@ const NEVER_SIGNED: &[&str] = &[
 /// Lower-case, sorted, de-duplicated names of `headers` but [`NEVER_SIGNED`]:
 /// what botocore signs.
 fn signed_names<'a>(headers: impl Iterator<Item = &'a str>) -> Vec<String> {
-    let mut names: Vec<String> = headers
-        .map(str::to_ascii_lowercase)
-        .filter(|name| !NEVER_SIGNED.contains(&name.as_str()))
-        .collect();
+    let mut names: Vec<String> =
+        headers.map(str::to_ascii_lowercase).filter(|name| !NEVER_SIGNED.contains(&name.as_str())).collect();
     names.sort();
     names.dedup();
     names
@@ -124,30 +114,17 @@ pub fn sign_headers(req: &Request, params: &SigningParams) -> Vec<(String, Strin
     if let Some(token) = params.session_token {
         added.push(("X-Amz-Security-Token".to_owned(), token.to_owned()));
     }
-    let headers: Vec<(&str, &str)> = req
-        .headers
-        .iter()
-        .copied()
-        .chain(added.iter().map(|(n, v)| (n.as_str(), v.as_str())))
-        .collect();
+    let headers: Vec<(&str, &str)> =
+        req.headers.iter().copied().chain(added.iter().map(|(n, v)| (n.as_str(), v.as_str()))).collect();
     let signed = signed_names(headers.iter().map(|(n, _)| *n));
-    let full = Request {
-        headers: &headers,
-        ..*req
-    };
+    let full = Request { headers: &headers, ..*req };
     let (creq, _) = render(&full, Form::Header, &signed, PathRules::SERVICE);
     let scope = params.scope(&amz_date);
-    let sig = signature(
-        &params.key(&scope),
-        &string_to_sign(&amz_date, &scope, &creq),
-    );
+    let sig = signature(&params.key(&scope), &string_to_sign(&amz_date, &scope, &creq));
     let credential = format!("{}/{scope}", params.access_key_id);
     added.push((
         "Authorization".to_owned(),
-        format!(
-            "{ALGORITHM} Credential={credential}, SignedHeaders={}, Signature={sig}",
-            signed.join(";")
-        ),
+        format!("{ALGORITHM} Credential={credential}, SignedHeaders={}, Signature={sig}", signed.join(";")),
     ));
     added
 }
@@ -187,15 +164,9 @@ pub fn presign(req: &Request, params: &SigningParams, expires_seconds: i64) -> S
         query.push('=');
         query.extend(percent_encode(value.as_bytes(), UNRESERVED));
     }
-    let unsigned = Request {
-        raw_query: &query,
-        ..*req
-    };
+    let unsigned = Request { raw_query: &query, ..*req };
     let (creq, _) = render(&unsigned, Form::Presigned, &signed, PathRules::SERVICE);
-    let sig = signature(
-        &params.key(&scope),
-        &string_to_sign(&amz_date, &scope, &creq),
-    );
+    let sig = signature(&params.key(&scope), &string_to_sign(&amz_date, &scope, &creq));
     query.push_str("&X-Amz-Signature=");
     query.push_str(&sig);
     query
@@ -213,22 +184,13 @@ mod tests {
     #[test]
     fn signing_key_matches_the_aws_vector() {
         let key = signing_key(SUITE_SECRET, "20120215", "us-east-1", "iam");
-        assert_eq!(
-            hex::encode(key),
-            "f4780e2d9f65fa895f9c67b32ce1baf0b0d8a43505a000a1a9e090d414db404d"
-        );
+        assert_eq!(hex::encode(key), "f4780e2d9f65fa895f9c67b32ce1baf0b0d8a43505a000a1a9e090d414db404d");
     }
 
     #[test]
     fn get_vanilla_matches_the_reference_vector() {
         let headers = [("Host", "example.amazonaws.com")];
-        let req = Request {
-            method: "GET",
-            raw_path: "/",
-            raw_query: "",
-            headers: &headers,
-            body: b"",
-        };
+        let req = Request { method: "GET", raw_path: "/", raw_query: "", headers: &headers, body: b"" };
         let params = SigningParams {
             access_key_id: "AKIDEXAMPLE",
             secret_access_key: SUITE_SECRET,
@@ -238,30 +200,15 @@ mod tests {
             time: datetime!(2015-08-30 12:36:00 UTC),
         };
         let added = sign_headers(&req, &params);
-        let full: Vec<(&str, &str)> = headers
-            .iter()
-            .copied()
-            .chain(added.iter().map(|(n, v)| (n.as_str(), v.as_str())))
-            .collect();
-        let req = Request {
-            headers: &full,
-            ..req
-        };
+        let full: Vec<(&str, &str)> =
+            headers.iter().copied().chain(added.iter().map(|(n, v)| (n.as_str(), v.as_str()))).collect();
+        let req = Request { headers: &full, ..req };
         let auth = parse(&req).ok().flatten();
-        let Some(auth) = auth else {
-            panic!("signed request did not parse")
-        };
-        let creq = canonical_request(&req, Form::Header, &auth.signed_headers, PathRules::SERVICE)
-            .unwrap_or_default();
+        let Some(auth) = auth else { panic!("signed request did not parse") };
+        let creq = canonical_request(&req, Form::Header, &auth.signed_headers, PathRules::SERVICE).unwrap_or_default();
         let hash = hex::encode(digest::digest(&digest::SHA256, creq.as_bytes()));
-        assert_eq!(
-            hash,
-            "bb579772317eb040ac9ed261061d46c1f17a8133879d6129b6e1c25292927e63"
-        );
-        assert_eq!(
-            auth.signature,
-            "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31"
-        );
+        assert_eq!(hash, "bb579772317eb040ac9ed261061d46c1f17a8133879d6129b6e1c25292927e63");
+        assert_eq!(auth.signature, "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31");
         assert_eq!(verify(&req, &auth, SUITE_SECRET), Ok(()));
     }
 
@@ -270,23 +217,12 @@ mod tests {
         let headers = [
             ("Host", "127.0.0.1:5124"),
             ("Accept-Encoding", "identity"),
-            (
-                "Content-Type",
-                "application/x-www-form-urlencoded; charset=utf-8",
-            ),
+            ("Content-Type", "application/x-www-form-urlencoded; charset=utf-8"),
             ("X-Amz-Date", "20261124T170633Z"),
         ];
         let body = b"Action=ListUsers&Version=2010-05-08";
-        let req = Request {
-            method: "POST",
-            raw_path: "/",
-            raw_query: "",
-            headers: &headers,
-            body,
-        };
-        let signed: Vec<String> = ["content-type", "host", "x-amz-date"]
-            .map(String::from)
-            .to_vec();
+        let req = Request { method: "POST", raw_path: "/", raw_query: "", headers: &headers, body };
+        let signed: Vec<String> = ["content-type", "host", "x-amz-date"].map(String::from).to_vec();
         let creq = canonical_request(&req, Form::Header, &signed, PathRules::SERVICE);
         assert_eq!(
             creq.as_deref(),
@@ -318,28 +254,14 @@ mod tests {
             time: datetime!(2026-11-24 17:05:35 UTC),
         };
         let query = presign(&req, &params, 60);
-        let unsigned =
-            "Action=GetCallerIdentity&Version=2011-06-15&X-Amz-Algorithm=AWS4-HMAC-SHA256\
+        let unsigned = "Action=GetCallerIdentity&Version=2011-06-15&X-Amz-Algorithm=AWS4-HMAC-SHA256\
             &X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20261124%2Fus-east-1%2Fsts%2Faws4_request\
             &X-Amz-Date=20261124T170535Z&X-Amz-Expires=60&X-Amz-SignedHeaders=host%3Bx-k8s-aws-id";
-        assert_eq!(
-            query.split_once("&X-Amz-Signature=").map(|(q, _)| q),
-            Some(unsigned)
-        );
+        assert_eq!(query.split_once("&X-Amz-Signature=").map(|(q, _)| q), Some(unsigned));
 
-        let req = Request {
-            raw_query: &query,
-            ..req
-        };
-        let Some(auth) = parse(&req).ok().flatten() else {
-            panic!("presigned query did not parse")
-        };
-        let creq = canonical_request(
-            &req,
-            Form::Presigned,
-            &auth.signed_headers,
-            PathRules::SERVICE,
-        );
+        let req = Request { raw_query: &query, ..req };
+        let Some(auth) = parse(&req).ok().flatten() else { panic!("presigned query did not parse") };
+        let creq = canonical_request(&req, Form::Presigned, &auth.signed_headers, PathRules::SERVICE);
         let creq = creq.unwrap_or_default();
         assert_eq!(
             creq,
@@ -365,13 +287,7 @@ mod tests {
             ("X-Amzn-Trace-Id", "Root=1-0"),
             ("Content-Type", "application/json"),
         ];
-        let req = Request {
-            method: "POST",
-            raw_path: "/clusters",
-            raw_query: "",
-            headers: &headers,
-            body: b"{}",
-        };
+        let req = Request { method: "POST", raw_path: "/clusters", raw_query: "", headers: &headers, body: b"{}" };
         let params = SigningParams {
             access_key_id: "AKIDEXAMPLE",
             secret_access_key: SUITE_SECRET,
@@ -383,15 +299,11 @@ mod tests {
         let added = sign_headers(&req, &params);
         let authorization = added.iter().find(|(n, _)| n == "Authorization");
         assert!(
-            authorization
-                .is_some_and(|(_, v)| v.contains(", SignedHeaders=content-type;host;x-amz-date, ")),
+            authorization.is_some_and(|(_, v)| v.contains(", SignedHeaders=content-type;host;x-amz-date, ")),
             "{added:?}"
         );
         let query = presign(&req, &params, 60);
-        assert!(
-            query.contains("&X-Amz-SignedHeaders=content-type%3Bhost&"),
-            "{query}"
-        );
+        assert!(query.contains("&X-Amz-SignedHeaders=content-type%3Bhost&"), "{query}");
     }
 
     #[test]
@@ -414,29 +326,18 @@ mod tests {
         };
         let query = presign(&req, &params, 60);
         assert!(
-            query.contains("&X-Amz-SignedHeaders=host%3Bx-k8s-aws-id&X-Amz-Security-Token=abc%2B%2F%3Ddef&X-Amz-Signature="),
+            query.contains(
+                "&X-Amz-SignedHeaders=host%3Bx-k8s-aws-id&X-Amz-Security-Token=abc%2B%2F%3Ddef&X-Amz-Signature="
+            ),
             "{query}"
         );
-        let req = Request {
-            raw_query: &query,
-            ..req
-        };
-        let Some(auth) = parse(&req).ok().flatten() else {
-            panic!("presigned query did not parse")
-        };
+        let req = Request { raw_query: &query, ..req };
+        let Some(auth) = parse(&req).ok().flatten() else { panic!("presigned query did not parse") };
         assert_eq!(auth.security_token.as_deref(), Some("abc+/=def"));
         assert_eq!(verify(&req, &auth, BOTOCORE_SECRET), Ok(()));
         let tampered = query.replace("abc%2B", "abd%2B");
-        let req = Request {
-            raw_query: &tampered,
-            ..req
-        };
-        let Some(auth) = parse(&req).ok().flatten() else {
-            panic!("presigned query did not parse")
-        };
-        assert!(matches!(
-            verify(&req, &auth, BOTOCORE_SECRET),
-            Err(crate::Error::SignatureMismatch { .. })
-        ));
+        let req = Request { raw_query: &tampered, ..req };
+        let Some(auth) = parse(&req).ok().flatten() else { panic!("presigned query did not parse") };
+        assert!(matches!(verify(&req, &auth, BOTOCORE_SECRET), Err(crate::Error::SignatureMismatch { .. })));
     }
 }

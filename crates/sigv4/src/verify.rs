@@ -75,19 +75,13 @@ pub fn check_expires(auth: &Auth, now: OffsetDateTime) -> Result<(), Error> {
     if auth.form != Form::Presigned {
         return Ok(());
     }
-    let expires = auth
-        .expires
-        .ok_or(Error::MissingQueryParam(QueryParam::Expires))?;
+    let expires = auth.expires.ok_or(Error::MissingQueryParam(QueryParam::Expires))?;
     let now = whole_seconds(now);
     match auth.timestamp.checked_add(Duration::seconds(expires)) {
         Some(deadline) if now <= deadline => Ok(()),
         // An overflowing deadline lies beyond any representable `now`.
         None if expires > 0 => Ok(()),
-        _ => Err(Error::PresignedExpired {
-            request: auth.amz_date.clone(),
-            expires,
-            now: format_amz_date(now),
-        }),
+        _ => Err(Error::PresignedExpired { request: auth.amz_date.clone(), expires, now: format_amz_date(now) }),
     }
 }
 
@@ -98,23 +92,13 @@ pub fn check_expires(auth: &Auth, now: OffsetDateTime) -> Result<(), Error> {
 /// The host is taken from the `Host` header in both forms. Fails with
 /// [`Error::SignedHeaderMissing`] or [`Error::SignatureMismatch`].
 pub fn verify(req: &Request, auth: &Auth, secret_access_key: &str) -> Result<(), Error> {
-    let key = signing_key(
-        secret_access_key,
-        &auth.scope.date,
-        &auth.scope.region,
-        &auth.scope.service,
-    );
+    let key = signing_key(secret_access_key, &auth.scope.date, &auth.scope.region, &auth.scope.service);
     verify_with_key(req, auth, &key, PathRules::SERVICE)
 }
 
 /// As [`verify`], with a (cached) [`signing_key`] for the scope of `auth` and
 /// explicit path rules.
-pub fn verify_with_key(
-    req: &Request,
-    auth: &Auth,
-    signing_key: &[u8; 32],
-    rules: PathRules,
-) -> Result<(), Error> {
+pub fn verify_with_key(req: &Request, auth: &Auth, signing_key: &[u8; 32], rules: PathRules) -> Result<(), Error> {
     let (canonical_request, missing) = render(req, auth.form, &auth.signed_headers, rules);
     if let Some(name) = missing {
         return Err(Error::SignedHeaderMissing(name));
@@ -126,18 +110,14 @@ pub fn verify_with_key(
     if matches {
         Ok(())
     } else {
-        Err(Error::SignatureMismatch {
-            canonical_request,
-            string_to_sign,
-        })
+        Err(Error::SignatureMismatch { canonical_request, string_to_sign })
     }
 }
 
 /// The signature bytes, if the text is 64 lower-case hex digits (the only form
 /// AWS signers produce).
 fn decode_signature(text: &str) -> Option<Vec<u8>> {
-    let well_formed =
-        text.len() == 64 && text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+    let well_formed = text.len() == 64 && text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
     well_formed.then(|| hex::decode(text).ok()).flatten()
 }
 
@@ -167,12 +147,7 @@ mod tests {
     }
 
     fn check(form: Form, amz_date: &str, now: OffsetDateTime, expected: Result<(), Error>) {
-        let a = auth(
-            form,
-            amz_date,
-            amz_date.get(..8).unwrap_or_default(),
-            "aws4_request",
-        );
+        let a = auth(form, amz_date, amz_date.get(..8).unwrap_or_default(), "aws4_request");
         assert_eq!(check_time(&a, now, 15), expected, "{amz_date} at {now}");
     }
 
@@ -201,18 +176,8 @@ mod tests {
             check(form, "20220127T015928Z", now, Ok(()));
             check(form, "20220127T014428Z", now, Ok(()));
             check(form, "20220127T021428Z", now, Ok(()));
-            check(
-                form,
-                "20220127T014427Z",
-                now,
-                expired("20220127T014427Z", "20220127T014428Z", "20220127T015928Z"),
-            );
-            check(
-                form,
-                "20220127T021429Z",
-                now,
-                not_yet("20220127T021429Z", "20220127T021428Z", "20220127T015928Z"),
-            );
+            check(form, "20220127T014427Z", now, expired("20220127T014427Z", "20220127T014428Z", "20220127T015928Z"));
+            check(form, "20220127T021429Z", now, not_yet("20220127T021429Z", "20220127T021428Z", "20220127T015928Z"));
         }
     }
 
@@ -225,16 +190,14 @@ mod tests {
             now,
             expired("20220127T001427Z", "20220127T014428Z", "20220127T015928Z"),
         );
-        let message = check_time(
-            &auth(Form::Header, "20220127T001427Z", "20220127", "aws4_request"),
-            now,
-            15,
-        )
-        .err()
-        .map(|e| e.to_string());
+        let message = check_time(&auth(Form::Header, "20220127T001427Z", "20220127", "aws4_request"), now, 15)
+            .err()
+            .map(|e| e.to_string());
         assert_eq!(
             message.as_deref(),
-            Some("Signature expired: 20220127T001427Z is now earlier than 20220127T014428Z (20220127T015928Z - 15 min.)")
+            Some(
+                "Signature expired: 20220127T001427Z is now earlier than 20220127T014428Z (20220127T015928Z - 15 min.)"
+            )
         );
     }
 
@@ -259,10 +222,7 @@ mod tests {
     fn scope_errors_come_before_the_clock() {
         let far = datetime!(2030-01-01 00:00:00 UTC);
         let a = auth(Form::Header, "20150830T123600Z", "20150830", "aws5_request");
-        assert_eq!(
-            check_time(&a, far, 15),
-            Err(Error::BadTerminator("aws5_request".into()))
-        );
+        assert_eq!(check_time(&a, far, 15), Err(Error::BadTerminator("aws5_request".into())));
         let a = auth(Form::Header, "20150830T123600Z", "20150831", "aws4_request");
         assert_eq!(
             check_time(&a, far, 15),
@@ -276,16 +236,8 @@ mod tests {
 
     #[test]
     fn x_amz_expires_is_honoured_only_on_request() {
-        let a = auth(
-            Form::Presigned,
-            "20261124T170535Z",
-            "20261124",
-            "aws4_request",
-        );
-        assert_eq!(
-            check_expires(&a, datetime!(2026-11-24 17:06:35 UTC)),
-            Ok(())
-        );
+        let a = auth(Form::Presigned, "20261124T170535Z", "20261124", "aws4_request");
+        assert_eq!(check_expires(&a, datetime!(2026-11-24 17:06:35 UTC)), Ok(()));
         assert_eq!(
             check_expires(&a, datetime!(2026-11-24 17:06:36 UTC)),
             Err(Error::PresignedExpired {
@@ -295,34 +247,16 @@ mod tests {
             })
         );
         // STS's rule: the same URL is still good 14 minutes later.
-        assert_eq!(
-            check_time(&a, datetime!(2026-11-24 17:19:35 UTC), 15),
-            Ok(())
-        );
-        let missing = Auth {
-            expires: None,
-            ..a.clone()
-        };
+        assert_eq!(check_time(&a, datetime!(2026-11-24 17:19:35 UTC), 15), Ok(()));
+        let missing = Auth { expires: None, ..a.clone() };
         assert_eq!(
             check_expires(&missing, datetime!(2026-11-24 17:05:35 UTC)),
             Err(Error::MissingQueryParam(QueryParam::Expires))
         );
-        let header = Auth {
-            form: Form::Header,
-            ..missing
-        };
-        assert_eq!(
-            check_expires(&header, datetime!(2030-01-01 00:00:00 UTC)),
-            Ok(())
-        );
-        let huge = Auth {
-            expires: Some(i64::MAX),
-            ..a
-        };
-        assert_eq!(
-            check_expires(&huge, datetime!(2030-01-01 00:00:00 UTC)),
-            Ok(())
-        );
+        let header = Auth { form: Form::Header, ..missing };
+        assert_eq!(check_expires(&header, datetime!(2030-01-01 00:00:00 UTC)), Ok(()));
+        let huge = Auth { expires: Some(i64::MAX), ..a };
+        assert_eq!(check_expires(&huge, datetime!(2030-01-01 00:00:00 UTC)), Ok(()));
     }
 
     #[test]

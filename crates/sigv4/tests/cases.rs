@@ -11,8 +11,8 @@
 use std::path::{Path, PathBuf};
 
 use eksim_sigv4::{
-    canonical_request, check_time, parse, presign, sign_headers, string_to_sign, verify, Auth,
-    Error, Form, PathRules, Request, SigningParams, TERMINATOR,
+    canonical_request, check_time, parse, presign, sign_headers, string_to_sign, verify, Auth, Error, Form, PathRules,
+    Request, SigningParams, TERMINATOR,
 };
 use serde_json::Value;
 use time::format_description::well_known::Rfc3339;
@@ -45,9 +45,7 @@ impl HttpRequest {
         let mut lines = head.lines();
         let request_line = lines.next().unwrap_or_default();
         let (method, rest) = request_line.split_once(' ').unwrap_or((request_line, ""));
-        let target = rest
-            .rsplit_once(' ')
-            .map_or(rest, |(target, _version)| target);
+        let target = rest.rsplit_once(' ').map_or(rest, |(target, _version)| target);
         let (path, query) = target.split_once('?').unwrap_or((target, ""));
         let headers = lines
             .map(|line| {
@@ -65,27 +63,15 @@ impl HttpRequest {
     }
 
     fn header_refs(&self) -> Vec<(&str, &str)> {
-        self.headers
-            .iter()
-            .map(|(n, v)| (n.as_str(), v.as_str()))
-            .collect()
+        self.headers.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect()
     }
 
     fn request<'a>(&'a self, headers: &'a [(&'a str, &'a str)]) -> Request<'a> {
-        Request {
-            method: &self.method,
-            raw_path: &self.path,
-            raw_query: &self.query,
-            headers,
-            body: &self.body,
-        }
+        Request { method: &self.method, raw_path: &self.path, raw_query: &self.query, headers, body: &self.body }
     }
 
     fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 
     /// Verifies with `secret` after parsing; a parse failure is a test failure.
@@ -113,13 +99,8 @@ struct Context {
 
 impl Context {
     fn read(case: &str) -> Context {
-        let json: Value = serde_json::from_str(&read(case, "context.json"))
-            .unwrap_or_else(|e| panic!("{case}: {e}"));
-        let text = |v: &Value| {
-            v.as_str()
-                .unwrap_or_else(|| panic!("{case}: {v} is not a string"))
-                .to_owned()
-        };
+        let json: Value = serde_json::from_str(&read(case, "context.json")).unwrap_or_else(|e| panic!("{case}: {e}"));
+        let text = |v: &Value| v.as_str().unwrap_or_else(|| panic!("{case}: {v} is not a string")).to_owned();
         let creds = &json["credentials"];
         Context {
             access_key_id: text(&creds["access_key_id"]),
@@ -127,8 +108,7 @@ impl Context {
             token: creds["session_token"].as_str().map(str::to_owned),
             region: text(&json["region"]),
             service: text(&json["service"]),
-            time: OffsetDateTime::parse(&text(&json["timestamp"]), &Rfc3339)
-                .unwrap_or_else(|e| panic!("{case}: {e}")),
+            time: OffsetDateTime::parse(&text(&json["timestamp"]), &Rfc3339).unwrap_or_else(|e| panic!("{case}: {e}")),
             form: match json["form"].as_str() {
                 Some("header") => Form::Header,
                 Some("presigned") => Form::Presigned,
@@ -170,11 +150,7 @@ fn check_signed(case: &str, ctx: &Context, signed: &HttpRequest) -> Auth {
     let creq = canonical_request(&req, auth.form, &auth.signed_headers, PathRules::SERVICE)
         .unwrap_or_else(|e| panic!("{case}: {e}"));
     assert_eq!(creq, read(case, "canonical-request.txt"), "{case}");
-    assert_eq!(
-        string_to_sign(&auth.amz_date, &auth.scope, &creq),
-        read(case, "string-to-sign.txt"),
-        "{case}"
-    );
+    assert_eq!(string_to_sign(&auth.amz_date, &auth.scope, &creq), read(case, "string-to-sign.txt"), "{case}");
     assert_eq!(auth.signature, read(case, "signature.txt"), "{case}");
     assert_eq!(check_time(&auth, ctx.time, 15), Ok(()), "{case}");
     assert_eq!(verify(&req, &auth, &ctx.secret), Ok(()), "{case}");
@@ -187,10 +163,7 @@ fn check_tampering(case: &str, ctx: &Context, signed: HttpRequest) {
     let mut wrong_secret = ctx.secret.clone();
     wrong_secret.push('x');
     assert!(
-        matches!(
-            signed.verify(case, &wrong_secret),
-            Err(Error::SignatureMismatch { .. })
-        ),
+        matches!(signed.verify(case, &wrong_secret), Err(Error::SignatureMismatch { .. })),
         "{case}: verified with another secret"
     );
     let mut flipped = signed;
@@ -199,10 +172,7 @@ fn check_tampering(case: &str, ctx: &Context, signed: HttpRequest) {
         None => flipped.body.push(b'x'),
     }
     assert!(
-        matches!(
-            flipped.verify(case, &ctx.secret),
-            Err(Error::SignatureMismatch { .. })
-        ),
+        matches!(flipped.verify(case, &ctx.secret), Err(Error::SignatureMismatch { .. })),
         "{case}: verified with another body"
     );
 }
@@ -216,26 +186,13 @@ fn check_signer(case: &str, ctx: &Context, signed: &HttpRequest) {
         Form::Header => {
             let added = sign_headers(&req, &ctx.params());
             for (name, value) in &added {
-                assert_eq!(
-                    signed.header(name),
-                    Some(value.as_str()),
-                    "{case}: sign_headers' {name}"
-                );
+                assert_eq!(signed.header(name), Some(value.as_str()), "{case}: sign_headers' {name}");
             }
-            assert!(
-                added.iter().any(|(name, _)| name == "Authorization"),
-                "{case}"
-            );
+            assert!(added.iter().any(|(name, _)| name == "Authorization"), "{case}");
         }
         Form::Presigned => {
-            let expires = ctx
-                .expires
-                .unwrap_or_else(|| panic!("{case}: no expires in context.json"));
-            assert_eq!(
-                presign(&req, &ctx.params(), expires),
-                signed.query,
-                "{case}: presign"
-            );
+            let expires = ctx.expires.unwrap_or_else(|| panic!("{case}: no expires in context.json"));
+            assert_eq!(presign(&req, &ctx.params(), expires), signed.query, "{case}: presign");
         }
     }
 }

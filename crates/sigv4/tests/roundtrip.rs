@@ -2,9 +2,7 @@
 //! signed part fails), and property tests: parsing and verifying never panic,
 //! and anything our signer signs verifies.
 
-use eksim_sigv4::{
-    check_expires, check_time, parse, presign, sign_headers, verify, Request, SigningParams,
-};
+use eksim_sigv4::{check_expires, check_time, parse, presign, sign_headers, verify, Request, SigningParams};
 use proptest::prelude::*;
 use time::macros::datetime;
 use time::OffsetDateTime;
@@ -24,11 +22,7 @@ struct Owned {
 
 impl Owned {
     fn with<T>(&self, f: impl FnOnce(&Request) -> T) -> T {
-        let headers: Vec<(&str, &str)> = self
-            .headers
-            .iter()
-            .map(|(n, v)| (n.as_str(), v.as_str()))
-            .collect();
+        let headers: Vec<(&str, &str)> = self.headers.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
         let req = Request {
             method: &self.method,
             raw_path: &self.path,
@@ -90,10 +84,7 @@ fn token_get() -> Owned {
         method: "GET".into(),
         path: "/".into(),
         query: "Action=GetCallerIdentity&Version=2011-06-15".into(),
-        headers: vec![
-            ("host".into(), "127.0.0.1:5123".into()),
-            ("x-k8s-aws-id".into(), "demo".into()),
-        ],
+        headers: vec![("host".into(), "127.0.0.1:5123".into()), ("x-k8s-aws-id".into(), "demo".into())],
         body: Vec::new(),
     }
 }
@@ -115,19 +106,10 @@ fn flip_str(text: &str, index: usize) -> String {
 /// Asserts that `signed` verifies and that every one-byte change made by
 /// `mutations` does not.
 fn check_tamper_evident(signed: &Owned, mutations: Vec<(String, Owned)>) {
-    assert!(
-        signed.verifies(SECRET),
-        "the signed request must verify: {signed:?}"
-    );
-    assert!(
-        !signed.verifies("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEX"),
-        "a wrong secret must fail"
-    );
+    assert!(signed.verifies(SECRET), "the signed request must verify: {signed:?}");
+    assert!(!signed.verifies("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEX"), "a wrong secret must fail");
     for (what, tampered) in mutations {
-        assert!(
-            !tampered.verifies(SECRET),
-            "{what} was changed yet the request verifies: {tampered:?}"
-        );
+        assert!(!tampered.verifies(SECRET), "{what} was changed yet the request verifies: {tampered:?}");
     }
 }
 
@@ -137,36 +119,18 @@ fn check_tamper_evident(signed: &Owned, mutations: Vec<(String, Owned)>) {
 fn every_flip(signed: &Owned) -> Vec<(String, Owned)> {
     let mut out = Vec::new();
     for i in 0..signed.method.len() {
-        out.push((
-            format!("method byte {i}"),
-            Owned {
-                method: flip_str(&signed.method, i),
-                ..signed.clone()
-            },
-        ));
+        out.push((format!("method byte {i}"), Owned { method: flip_str(&signed.method, i), ..signed.clone() }));
     }
     for i in 0..signed.path.len() {
         let path = flip_str(&signed.path, i);
         // A request target always starts with `/`; `.` (from `/`) would
         // normalize to `/` like the original.
         if path.starts_with('/') {
-            out.push((
-                format!("path byte {i}"),
-                Owned {
-                    path,
-                    ..signed.clone()
-                },
-            ));
+            out.push((format!("path byte {i}"), Owned { path, ..signed.clone() }));
         }
     }
     for i in 0..signed.query.len() {
-        out.push((
-            format!("query byte {i}"),
-            Owned {
-                query: flip_str(&signed.query, i),
-                ..signed.clone()
-            },
-        ));
+        out.push((format!("query byte {i}"), Owned { query: flip_str(&signed.query, i), ..signed.clone() }));
     }
     for i in 0..signed.body.len() {
         let mut t = signed.clone();
@@ -207,10 +171,7 @@ fn header_signed_requests_verify_and_any_flipped_byte_fails() {
 fn header_signed_requests_with_a_session_token_verify_and_any_flipped_byte_fails() {
     let signed = eks_post().signed_in_header_form(&params(Some("c2Vzc2lvbg-token_1"), "eks"));
     let auth = signed.with(|req| parse(req).ok().flatten());
-    assert_eq!(
-        auth.and_then(|a| a.security_token).as_deref(),
-        Some("c2Vzc2lvbg-token_1")
-    );
+    assert_eq!(auth.and_then(|a| a.security_token).as_deref(), Some("c2Vzc2lvbg-token_1"));
     check_tamper_evident(&signed, every_flip(&signed));
 }
 
@@ -224,10 +185,7 @@ fn presigned_requests_verify_and_any_flipped_byte_fails() {
 fn a_token_for_another_cluster_fails() {
     let signed = token_get().presigned(&params(None, "sts"), 60);
     let mut other = signed.clone();
-    other.headers = vec![
-        ("host".into(), "127.0.0.1:5123".into()),
-        ("x-k8s-aws-id".into(), "prod".into()),
-    ];
+    other.headers = vec![("host".into(), "127.0.0.1:5123".into()), ("x-k8s-aws-id".into(), "prod".into())];
     check_tamper_evident(&signed, vec![("x-k8s-aws-id".into(), other)]);
 }
 
@@ -235,45 +193,27 @@ fn a_token_for_another_cluster_fails() {
 fn unsigned_headers_may_change() {
     let signed = eks_post().signed_in_header_form(&params(None, "eks"));
     let mut more = signed.clone();
-    more.headers
-        .push(("User-Agent".into(), "aws-cli/1.45.11".into()));
+    more.headers.push(("User-Agent".into(), "aws-cli/1.45.11".into()));
     assert!(more.verifies(SECRET));
 }
 
 #[test]
 fn presigned_urls_live_fifteen_minutes_for_sts_and_x_amz_expires_otherwise() {
     let signed = token_get().presigned(&params(None, "sts"), 60);
-    let Some(auth) = signed.with(|req| parse(req).ok().flatten()) else {
-        panic!("presigned request did not parse")
-    };
-    assert_eq!(
-        check_time(&auth, datetime!(2026-11-24 17:21:26 UTC), 15),
-        Ok(())
-    );
+    let Some(auth) = signed.with(|req| parse(req).ok().flatten()) else { panic!("presigned request did not parse") };
+    assert_eq!(check_time(&auth, datetime!(2026-11-24 17:21:26 UTC), 15), Ok(()));
     assert!(check_time(&auth, datetime!(2026-11-24 17:21:27 UTC), 15).is_err());
-    assert_eq!(
-        check_expires(&auth, datetime!(2026-11-24 17:07:26 UTC)),
-        Ok(())
-    );
+    assert_eq!(check_expires(&auth, datetime!(2026-11-24 17:07:26 UTC)), Ok(()));
     assert!(check_expires(&auth, datetime!(2026-11-24 17:07:27 UTC)).is_err());
 }
 
 /// Strategies for request parts, printable so they could be sent on the wire.
 fn path() -> impl Strategy<Value = String> {
-    prop_oneof![
-        Just(String::new()),
-        "/[a-zA-Z0-9%:._~ +!$&'()*,;=@/-]{0,40}",
-        "(/[.]{0,3}){1,6}",
-        "/\\PC{0,12}",
-    ]
+    prop_oneof![Just(String::new()), "/[a-zA-Z0-9%:._~ +!$&'()*,;=@/-]{0,40}", "(/[.]{0,3}){1,6}", "/\\PC{0,12}",]
 }
 
 fn query() -> impl Strategy<Value = String> {
-    prop_oneof![
-        Just(String::new()),
-        "[a-zA-Z0-9%=&+ ._~;/?-]{0,40}",
-        "\\PC{0,16}"
-    ]
+    prop_oneof![Just(String::new()), "[a-zA-Z0-9%=&+ ._~;/?-]{0,40}", "\\PC{0,16}"]
 }
 
 fn header_value() -> impl Strategy<Value = String> {
@@ -281,8 +221,7 @@ fn header_value() -> impl Strategy<Value = String> {
 }
 
 fn time() -> impl Strategy<Value = OffsetDateTime> {
-    (0i64..4_102_444_800)
-        .prop_map(|s| OffsetDateTime::from_unix_timestamp(s).unwrap_or(OffsetDateTime::UNIX_EPOCH))
+    (0i64..4_102_444_800).prop_map(|s| OffsetDateTime::from_unix_timestamp(s).unwrap_or(OffsetDateTime::UNIX_EPOCH))
 }
 
 proptest! {

@@ -49,12 +49,7 @@ pub trait Txn {
     /// Reads one key.
     fn get(&mut self, key: &str) -> Result<Option<Entry>, Error>;
     /// Keys starting with `prefix`, in byte order, after `start_after` when given, at most `limit`.
-    fn scan(
-        &mut self,
-        prefix: &str,
-        start_after: Option<&str>,
-        limit: usize,
-    ) -> Result<Vec<(String, Entry)>, Error>;
+    fn scan(&mut self, prefix: &str, start_after: Option<&str>, limit: usize) -> Result<Vec<(String, Entry)>, Error>;
     /// Writes one key; returns the revision this transaction commits as.
     fn put(&mut self, key: &str, value: &[u8]) -> Result<i64, Error>;
     /// Deletes one key; true when it existed.
@@ -138,10 +133,7 @@ pub trait TxnExt: Txn {
             None => Ok(None),
             Some(e) => serde_json::from_slice(&e.value)
                 .map(Some)
-                .map_err(|err| Error::Corrupt {
-                    key: key.to_owned(),
-                    reason: err.to_string(),
-                }),
+                .map_err(|err| Error::Corrupt { key: key.to_owned(), reason: err.to_string() }),
         }
     }
 
@@ -158,21 +150,14 @@ pub trait TxnExt: Txn {
             .map(|(k, e)| {
                 serde_json::from_slice(&e.value)
                     .map(|v| (k.clone(), v))
-                    .map_err(|err| Error::Corrupt {
-                        key: k,
-                        reason: err.to_string(),
-                    })
+                    .map_err(|err| Error::Corrupt { key: k, reason: err.to_string() })
             })
             .collect()
     }
 
     /// Deletes every key under `prefix`; returns how many.
     fn delete_prefix(&mut self, prefix: &str) -> Result<usize, Error> {
-        let keys: Vec<String> = self
-            .scan(prefix, None, usize::MAX)?
-            .into_iter()
-            .map(|(k, _)| k)
-            .collect();
+        let keys: Vec<String> = self.scan(prefix, None, usize::MAX)?.into_iter().map(|(k, _)| k).collect();
         for k in &keys {
             self.delete(k)?;
         }

@@ -36,13 +36,10 @@ pub struct Sqlite {
 impl Sqlite {
     /// Opens (creating if needed) `DIR/eksim.db`.
     pub fn open_dir(dir: &Path) -> Result<Self, Error> {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| Error::Backend(format!("cannot create {}: {e}", dir.display())))?;
+        std::fs::create_dir_all(dir).map_err(|e| Error::Backend(format!("cannot create {}: {e}", dir.display())))?;
         let conn = Connection::open(dir.join("eksim.db")).map_err(backend)?;
-        conn.pragma_update(None, "journal_mode", "WAL")
-            .map_err(backend)?;
-        conn.pragma_update(None, "synchronous", "FULL")
-            .map_err(backend)?;
+        conn.pragma_update(None, "journal_mode", "WAL").map_err(backend)?;
+        conn.pragma_update(None, "synchronous", "FULL").map_err(backend)?;
         Self::init(conn)
     }
 
@@ -52,12 +49,9 @@ impl Sqlite {
     }
 
     fn init(conn: Connection) -> Result<Self, Error> {
-        conn.busy_timeout(std::time::Duration::from_secs(5))
-            .map_err(backend)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(backend)?;
         conn.execute_batch(SCHEMA).map_err(backend)?;
-        Ok(Self {
-            conn: Mutex::new(conn),
-        })
+        Ok(Self { conn: Mutex::new(conn) })
     }
 
     fn lock(&self) -> MutexGuard<'_, Connection> {
@@ -85,23 +79,12 @@ impl Txn for SqliteTxn<'_> {
         self.conn
             .prepare_cached("SELECT value, create_rev, mod_rev FROM kv WHERE key = ?1")
             .map_err(backend)?
-            .query_row(params![key], |r| {
-                Ok(Entry {
-                    value: r.get(0)?,
-                    create_rev: r.get(1)?,
-                    mod_rev: r.get(2)?,
-                })
-            })
+            .query_row(params![key], |r| Ok(Entry { value: r.get(0)?, create_rev: r.get(1)?, mod_rev: r.get(2)? }))
             .optional()
             .map_err(backend)
     }
 
-    fn scan(
-        &mut self,
-        prefix: &str,
-        start_after: Option<&str>,
-        limit: usize,
-    ) -> Result<Vec<(String, Entry)>, Error> {
+    fn scan(&mut self, prefix: &str, start_after: Option<&str>, limit: usize) -> Result<Vec<(String, Entry)>, Error> {
         // Keys are compared as text in byte order; the upper bound is the prefix with
         // its last byte incremented, which SQLite can use on the primary key.
         let lower = start_after.filter(|s| *s >= prefix).unwrap_or(prefix);
@@ -116,14 +99,7 @@ impl Txn for SqliteTxn<'_> {
         let plen = i64::try_from(prefix.chars().count()).unwrap_or(i64::MAX);
         let rows = stmt
             .query_map(params![lower, after, plen, prefix, limit], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    Entry {
-                        value: r.get(1)?,
-                        create_rev: r.get(2)?,
-                        mod_rev: r.get(3)?,
-                    },
-                ))
+                Ok((r.get::<_, String>(0)?, Entry { value: r.get(1)?, create_rev: r.get(2)?, mod_rev: r.get(3)? }))
             })
             .map_err(backend)?;
         rows.collect::<Result<Vec<_>, _>>().map_err(backend)
@@ -161,10 +137,7 @@ impl Txn for SqliteTxn<'_> {
 }
 
 fn current_rev(conn: &Connection) -> Result<i64, Error> {
-    conn.query_row("SELECT value FROM meta WHERE name = 'revision'", [], |r| {
-        r.get(0)
-    })
-    .map_err(backend)
+    conn.query_row("SELECT value FROM meta WHERE name = 'revision'", [], |r| r.get(0)).map_err(backend)
 }
 
 impl Backend for Sqlite {
@@ -172,11 +145,7 @@ impl Backend for Sqlite {
         let conn = self.lock();
         conn.execute_batch("BEGIN DEFERRED").map_err(backend)?;
         let result = current_rev(&conn).and_then(|base_rev| {
-            let mut tx = SqliteTxn {
-                conn: &conn,
-                base_rev,
-                write_rev: None,
-            };
+            let mut tx = SqliteTxn { conn: &conn, base_rev, write_rev: None };
             f(&mut tx)
         });
         // A read transaction has nothing to keep; ROLLBACK ends it either way.
@@ -188,22 +157,15 @@ impl Backend for Sqlite {
         let conn = self.lock();
         conn.execute_batch("BEGIN IMMEDIATE").map_err(backend)?;
         let result = current_rev(&conn).and_then(|base_rev| {
-            let mut tx = SqliteTxn {
-                conn: &conn,
-                base_rev,
-                write_rev: None,
-            };
+            let mut tx = SqliteTxn { conn: &conn, base_rev, write_rev: None };
             let commit = f(&mut tx)?;
             Ok((commit, tx.write_rev))
         });
         match result {
             Ok((true, rev)) => {
                 if let Some(rev) = rev {
-                    conn.execute(
-                        "UPDATE meta SET value = ?1 WHERE name = 'revision'",
-                        params![rev],
-                    )
-                    .map_err(backend)?;
+                    conn.execute("UPDATE meta SET value = ?1 WHERE name = 'revision'", params![rev])
+                        .map_err(backend)?;
                 }
                 conn.execute_batch("COMMIT").map_err(backend)
             }

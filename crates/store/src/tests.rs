@@ -34,19 +34,10 @@ fn suite(store: &Store) {
 
     // Prefix scans are ordered, bounded and paginated.
     store.write(|tx| tx.put("ab", b"x")).unwrap();
-    let keys: Vec<String> = store
-        .read(|tx| tx.scan("a/", None, 10))
-        .unwrap()
-        .into_iter()
-        .map(|(k, _)| k)
-        .collect();
+    let keys: Vec<String> = store.read(|tx| tx.scan("a/", None, 10)).unwrap().into_iter().map(|(k, _)| k).collect();
     assert_eq!(keys, ["a/1", "a/2"]);
-    let after: Vec<String> = store
-        .read(|tx| tx.scan("a/", Some("a/1"), 10))
-        .unwrap()
-        .into_iter()
-        .map(|(k, _)| k)
-        .collect();
+    let after: Vec<String> =
+        store.read(|tx| tx.scan("a/", Some("a/1"), 10)).unwrap().into_iter().map(|(k, _)| k).collect();
     assert_eq!(after, ["a/2"]);
     assert_eq!(store.read(|tx| tx.scan("a/", None, 1)).unwrap().len(), 1);
 
@@ -70,8 +61,5 @@ fn file_sqlite_passes_the_suite_and_keeps_data_across_reopen() {
         store.write(|tx| tx.put("kept", b"yes")).unwrap();
     }
     let store = Store::open_dir(dir.path()).unwrap();
-    assert_eq!(
-        store.read(|tx| tx.get("kept")).unwrap().unwrap().value,
-        b"yes"
-    );
+    assert_eq!(store.read(|tx| tx.get("kept")).unwrap().unwrap().value, b"yes");
 }

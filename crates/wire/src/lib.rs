@@ -31,22 +31,12 @@ pub struct ApiError {
 impl ApiError {
     /// A client-fault error.
     pub fn sender(code: impl Into<String>, status: u16, message: impl Into<String>) -> Self {
-        Self {
-            code: code.into(),
-            status,
-            message: message.into(),
-            sender_fault: true,
-        }
+        Self { code: code.into(), status, message: message.into(), sender_fault: true }
     }
 
     /// A server-fault error.
     pub fn receiver(code: impl Into<String>, status: u16, message: impl Into<String>) -> Self {
-        Self {
-            code: code.into(),
-            status,
-            message: message.into(),
-            sender_fault: false,
-        }
+        Self { code: code.into(), status, message: message.into(), sender_fault: false }
     }
 }
 

@@ -144,9 +144,7 @@ impl ServiceModel {
         let s = self.shapes.get(shape)?;
         let e = s.error.as_ref();
         let status = e.and_then(|e| e.http_status_code).unwrap_or(400);
-        let code = e
-            .and_then(|e| e.code.clone())
-            .unwrap_or_else(|| shape.to_owned());
+        let code = e.and_then(|e| e.code.clone()).unwrap_or_else(|| shape.to_owned());
         Some((status, code))
     }
 }
@@ -160,13 +158,7 @@ mod tests {
         assert!(iam().operations.contains_key("CreateUser"));
         assert!(sts().operations.contains_key("AssumeRole"));
         assert!(eks().operations.contains_key("CreateAccessEntry"));
-        assert_eq!(
-            iam().metadata.xml_namespace.as_deref(),
-            Some("https://iam.amazonaws.com/doc/2010-05-08/")
-        );
-        assert_eq!(
-            iam().error_of("EntityAlreadyExistsException"),
-            Some((409, "EntityAlreadyExists".into()))
-        );
+        assert_eq!(iam().metadata.xml_namespace.as_deref(), Some("https://iam.amazonaws.com/doc/2010-05-08/"));
+        assert_eq!(iam().error_of("EntityAlreadyExistsException"), Some((409, "EntityAlreadyExists".into())));
     }
 }

@@ -50,11 +50,7 @@ impl Params {
 
 /// Decodes the input of `operation` from `params`, checking the model constraints.
 /// Missing input shape decodes to an empty object.
-pub fn decode_input(
-    model: &ServiceModel,
-    operation: &str,
-    params: &Params,
-) -> Result<Value, ApiError> {
+pub fn decode_input(model: &ServiceModel, operation: &str, params: &Params) -> Result<Value, ApiError> {
     let Some(op) = model.operations.get(operation) else {
         return Ok(Value::Object(Map::new()));
     };
@@ -63,24 +59,12 @@ pub fn decode_input(
     };
     let mut violations = Vec::new();
     let mut malformed = None;
-    let value = decode_structure(
-        model,
-        input,
-        "",
-        "",
-        params,
-        &mut violations,
-        &mut malformed,
-    );
+    let value = decode_structure(model, input, "", "", params, &mut violations, &mut malformed);
     if let Some(m) = malformed {
         return Err(ApiError::sender("MalformedInput", 400, m));
     }
     if !violations.is_empty() {
-        return Err(ApiError::sender(
-            "ValidationError",
-            400,
-            validate::message(&violations),
-        ));
+        return Err(ApiError::sender("ValidationError", 400, validate::message(&violations)));
     }
     Ok(value)
 }
@@ -101,22 +85,14 @@ fn decode_structure(
     for (name, member) in &shape.members {
         let wire = member.location_name.as_deref().unwrap_or(name);
         let key = format!("{prefix}{wire}");
-        let mpath = if path.is_empty() {
-            lower_camel(name)
-        } else {
-            format!("{path}.{}", lower_camel(name))
-        };
+        let mpath = if path.is_empty() { lower_camel(name) } else { format!("{path}.{}", lower_camel(name)) };
         let v = decode_member(model, member, &key, &mpath, params, violations, malformed);
         match v {
             Some(v) => {
                 obj.insert(name.clone(), v);
             }
             None if shape.required.iter().any(|r| r == name) => {
-                violations.push(Violation {
-                    value: None,
-                    path: mpath,
-                    constraint: "not be null".into(),
-                });
+                violations.push(Violation { value: None, path: mpath, constraint: "not be null".into() });
             }
             None => {}
         }
@@ -140,48 +116,27 @@ fn decode_member(
             if !params.any_with_prefix(&p) {
                 return None;
             }
-            Some(decode_structure(
-                model,
-                &member.shape,
-                &p,
-                path,
-                params,
-                violations,
-                malformed,
-            ))
+            Some(decode_structure(model, &member.shape, &p, path, params, violations, malformed))
         }
         "list" => {
             let item = shape.member.as_ref()?;
             let mut items = Vec::new();
             let empty_marker = params.get(key).is_some();
             for n in 1.. {
-                let ikey = if shape.flattened {
-                    format!("{key}.{n}")
-                } else {
-                    format!("{key}.member.{n}")
-                };
-                let present =
-                    params.get(&ikey).is_some() || params.any_with_prefix(&format!("{ikey}."));
+                let ikey = if shape.flattened { format!("{key}.{n}") } else { format!("{key}.member.{n}") };
+                let present = params.get(&ikey).is_some() || params.any_with_prefix(&format!("{ikey}."));
                 if !present {
                     break;
                 }
                 let ipath = format!("{path}.{n}.member");
-                if let Some(v) =
-                    decode_member(model, item, &ikey, &ipath, params, violations, malformed)
-                {
+                if let Some(v) = decode_member(model, item, &ikey, &ipath, params, violations, malformed) {
                     items.push(v);
                 }
             }
             if items.is_empty() && !empty_marker {
                 return None;
             }
-            check_length(
-                shape,
-                items.len(),
-                &format!("{} items", items.len()),
-                path,
-                violations,
-            );
+            check_length(shape, items.len(), &format!("{} items", items.len()), path, violations);
             Some(Value::Array(items))
         }
         "map" => {
@@ -191,15 +146,9 @@ fn decode_member(
                 let kk = format!("{key}.entry.{n}.key");
                 let Some(k) = params.get(&kk) else { break };
                 let vv = format!("{key}.entry.{n}.value");
-                if let Some(v) = decode_member(
-                    model,
-                    vref,
-                    &vv,
-                    &format!("{path}.{n}.value"),
-                    params,
-                    violations,
-                    malformed,
-                ) {
+                if let Some(v) =
+                    decode_member(model, vref, &vv, &format!("{path}.{n}.value"), params, violations, malformed)
+                {
                     let _ = kref;
                     obj.insert(k.to_owned(), v);
                 }
@@ -211,9 +160,7 @@ fn decode_member(
         }
         kind => {
             let raw = params.get(key)?;
-            Some(decode_scalar(
-                shape, kind, raw, key, path, violations, malformed,
-            ))
+            Some(decode_scalar(shape, kind, raw, key, path, violations, malformed))
         }
     }
 }
@@ -234,7 +181,9 @@ fn decode_scalar(
                 Value::from(n)
             }
             Err(_) => {
-                malformed.get_or_insert_with(|| format!("Invalid value for parameter {key}, value: {raw}, type: class java.lang.Integer"));
+                malformed.get_or_insert_with(|| {
+                    format!("Invalid value for parameter {key}, value: {raw}, type: class java.lang.Integer")
+                });
                 Value::Null
             }
         },
@@ -244,9 +193,7 @@ fn decode_scalar(
                 Value::from(n)
             }
             Err(_) => {
-                malformed.get_or_insert_with(|| {
-                    format!("Invalid value for parameter {key}, value: {raw}")
-                });
+                malformed.get_or_insert_with(|| format!("Invalid value for parameter {key}, value: {raw}"));
                 Value::Null
             }
         },
@@ -254,7 +201,9 @@ fn decode_scalar(
             "true" => Value::Bool(true),
             "false" => Value::Bool(false),
             _ => {
-                malformed.get_or_insert_with(|| format!("Invalid value for parameter {key}, value: {raw}, type: class java.lang.Boolean"));
+                malformed.get_or_insert_with(|| {
+                    format!("Invalid value for parameter {key}, value: {raw}, type: class java.lang.Boolean")
+                });
                 Value::Null
             }
         },
@@ -284,13 +233,7 @@ fn decode_scalar(
     }
 }
 
-fn check_length(
-    shape: &Shape,
-    len: usize,
-    shown: &str,
-    path: &str,
-    violations: &mut Vec<Violation>,
-) {
+fn check_length(shape: &Shape, len: usize, shown: &str, path: &str, violations: &mut Vec<Violation>) {
     if let Some(max) = shape.max {
         if len as f64 > max {
             violations.push(Violation {
@@ -350,9 +293,7 @@ pub fn encode_output(
     format: Format,
 ) -> WireResponse {
     let op = model.operations.get(operation);
-    let result = op
-        .and_then(|o| o.result_wrapper.clone())
-        .unwrap_or_else(|| format!("{operation}Result"));
+    let result = op.and_then(|o| o.result_wrapper.clone()).unwrap_or_else(|| format!("{operation}Result"));
     let has_output = op.is_some_and(|o| o.output.is_some());
     let body = match format {
         Format::Json => {
@@ -360,10 +301,7 @@ pub fn encode_output(
             if has_output {
                 inner.insert(result, output.clone());
             }
-            inner.insert(
-                "ResponseMetadata".into(),
-                serde_json::json!({ "RequestId": request_id }),
-            );
+            inner.insert("ResponseMetadata".into(), serde_json::json!({ "RequestId": request_id }));
             let mut outer = Map::new();
             outer.insert(format!("{operation}Response"), Value::Object(inner));
             Value::Object(outer).to_string().into_bytes()
@@ -383,11 +321,7 @@ pub fn encode_output(
             x.into_bytes()
         }
     };
-    WireResponse {
-        status: 200,
-        headers: headers(request_id, format),
-        body,
-    }
+    WireResponse { status: 200, headers: headers(request_id, format), body }
 }
 
 fn headers(request_id: &str, format: Format) -> Vec<(&'static str, String)> {
@@ -395,10 +329,7 @@ fn headers(request_id: &str, format: Format) -> Vec<(&'static str, String)> {
         Format::Xml => "text/xml",
         Format::Json => "application/json",
     };
-    vec![
-        ("content-type", ct.to_owned()),
-        ("x-amzn-requestid", request_id.to_owned()),
-    ]
+    vec![("content-type", ct.to_owned()), ("x-amzn-requestid", request_id.to_owned())]
 }
 
 fn indent(x: &mut String, depth: usize) {
@@ -407,13 +338,7 @@ fn indent(x: &mut String, depth: usize) {
     }
 }
 
-fn encode_members(
-    model: &ServiceModel,
-    shape_name: &str,
-    value: &Value,
-    x: &mut String,
-    depth: usize,
-) {
+fn encode_members(model: &ServiceModel, shape_name: &str, value: &Value, x: &mut String, depth: usize) {
     let (Some(shape), Some(obj)) = (model.shape(shape_name), value.as_object()) else {
         return;
     };
@@ -427,14 +352,7 @@ fn encode_members(
     }
 }
 
-fn encode_value(
-    model: &ServiceModel,
-    shape_name: &str,
-    tag: &str,
-    v: &Value,
-    x: &mut String,
-    depth: usize,
-) {
+fn encode_value(model: &ServiceModel, shape_name: &str, tag: &str, v: &Value, x: &mut String, depth: usize) {
     let Some(shape) = model.shape(shape_name) else {
         return;
     };
@@ -478,14 +396,7 @@ fn encode_value(
                 for (key, value) in obj {
                     indent(x, depth + 1);
                     x.push_str("<entry>\n");
-                    encode_value(
-                        model,
-                        &k.shape,
-                        "key",
-                        &Value::String(key.clone()),
-                        x,
-                        depth + 2,
-                    );
+                    encode_value(model, &k.shape, "key", &Value::String(key.clone()), x, depth + 2);
                     encode_value(model, &val.shape, "value", value, x, depth + 2);
                     indent(x, depth + 1);
                     x.push_str("</entry>\n");
@@ -502,11 +413,7 @@ fn encode_value(
                 other => other.to_string(),
             };
             // IAM returns policy documents URL-encoded (botocore's after-call handler decodes them).
-            let text = if shape_name == "policyDocumentType" {
-                url_encode(&text)
-            } else {
-                text
-            };
+            let text = if shape_name == "policyDocumentType" { url_encode(&text) } else { text };
             indent(x, depth);
             x.push_str(&format!("<{tag}>{}</{tag}>\n", escape(text.as_str())));
         }
@@ -527,17 +434,8 @@ pub fn url_encode(text: &str) -> String {
 }
 
 /// Renders an error in the query protocol's `ErrorResponse` shape (or STS's JSON form).
-pub fn encode_error(
-    xml_namespace: &str,
-    err: &ApiError,
-    request_id: &str,
-    format: Format,
-) -> WireResponse {
-    let kind = if err.sender_fault {
-        "Sender"
-    } else {
-        "Receiver"
-    };
+pub fn encode_error(xml_namespace: &str, err: &ApiError, request_id: &str, format: Format) -> WireResponse {
+    let kind = if err.sender_fault { "Sender" } else { "Receiver" };
     let body = match format {
         Format::Json => serde_json::json!({
             "Error": { "Code": err.code, "Message": err.message, "Type": kind },
@@ -552,11 +450,7 @@ pub fn encode_error(
         )
         .into_bytes(),
     };
-    WireResponse {
-        status: err.status,
-        headers: headers(request_id, format),
-        body,
-    }
+    WireResponse { status: err.status, headers: headers(request_id, format), body }
 }
 
 #[cfg(test)]
@@ -566,7 +460,9 @@ mod tests {
 
     #[test]
     fn decodes_lists_of_structures() {
-        let p = Params::parse(b"Action=CreateUser&UserName=alice&Path=%2Fdev%2F&Tags.member.1.Key=team&Tags.member.1.Value=a");
+        let p = Params::parse(
+            b"Action=CreateUser&UserName=alice&Path=%2Fdev%2F&Tags.member.1.Key=team&Tags.member.1.Value=a",
+        );
         let v = decode_input(model::iam(), "CreateUser", &p).unwrap();
         assert_eq!(v["UserName"], "alice");
         assert_eq!(v["Path"], "/dev/");
@@ -588,9 +484,7 @@ mod tests {
     fn missing_required_member_is_null() {
         let e = decode_input(model::iam(), "CreateUser", &Params::parse(b"")).unwrap_err();
         assert!(
-            e.message.contains(
-                "Value null at 'userName' failed to satisfy constraint: Member must not be null"
-            ),
+            e.message.contains("Value null at 'userName' failed to satisfy constraint: Member must not be null"),
             "{}",
             e.message
         );
@@ -598,46 +492,30 @@ mod tests {
 
     #[test]
     fn range_violations_name_the_bound() {
-        let p = Params::parse(b"RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fr&RoleSessionName=s1&DurationSeconds=50000");
+        let p = Params::parse(
+            b"RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fr&RoleSessionName=s1&DurationSeconds=50000",
+        );
         let e = decode_input(model::sts(), "AssumeRole", &p).unwrap_err();
         assert!(e.message.ends_with("Value '50000' at 'durationSeconds' failed to satisfy constraint: Member must have value less than or equal to 43200"), "{}", e.message);
     }
 
     #[test]
     fn output_wraps_lists_in_member_and_url_encodes_policies() {
-        let out =
-            serde_json::json!({"RoleName": "r", "PolicyName": "p", "PolicyDocument": "{\"a\": 1}"});
+        let out = serde_json::json!({"RoleName": "r", "PolicyName": "p", "PolicyDocument": "{\"a\": 1}"});
         let r = encode_output(model::iam(), "GetRolePolicy", &out, "rid", Format::Xml);
         let body = String::from_utf8(r.body).unwrap();
-        assert!(
-            body.contains("<PolicyDocument>%7B%22a%22%3A%201%7D</PolicyDocument>"),
-            "{body}"
-        );
+        assert!(body.contains("<PolicyDocument>%7B%22a%22%3A%201%7D</PolicyDocument>"), "{body}");
         let users = serde_json::json!({"Users": [{"UserName": "a"}], "IsTruncated": false});
-        let body = String::from_utf8(
-            encode_output(model::iam(), "ListUsers", &users, "rid", Format::Xml).body,
-        )
-        .unwrap();
-        assert!(
-            body.contains("    <Users>\n      <member>\n        <UserName>a</UserName>"),
-            "{body}"
-        );
+        let body =
+            String::from_utf8(encode_output(model::iam(), "ListUsers", &users, "rid", Format::Xml).body).unwrap();
+        assert!(body.contains("    <Users>\n      <member>\n        <UserName>a</UserName>"), "{body}");
         assert!(body.contains("<IsTruncated>false</IsTruncated>"));
     }
 
     #[test]
     fn error_body_has_type_code_message_and_request_id() {
-        let e = ApiError::sender(
-            "NoSuchEntity",
-            404,
-            "The user with name nobody cannot be found.",
-        );
-        let r = encode_error(
-            "https://iam.amazonaws.com/doc/2010-05-08/",
-            &e,
-            "rid",
-            Format::Xml,
-        );
+        let e = ApiError::sender("NoSuchEntity", 404, "The user with name nobody cannot be found.");
+        let r = encode_error("https://iam.amazonaws.com/doc/2010-05-08/", &e, "rid", Format::Xml);
         assert_eq!(r.status, 404);
         let body = String::from_utf8(r.body).unwrap();
         assert!(body.contains("<Type>Sender</Type>\n    <Code>NoSuchEntity</Code>\n    <Message>The user with name nobody cannot be found.</Message>"));

@@ -20,11 +20,8 @@ pub struct Violation {
 /// Joins violations into AWS's `ValidationError` message.
 pub fn message(violations: &[Violation]) -> String {
     let n = violations.len();
-    let head = if n == 1 {
-        "1 validation error detected: ".to_owned()
-    } else {
-        format!("{n} validation errors detected: ")
-    };
+    let head =
+        if n == 1 { "1 validation error detected: ".to_owned() } else { format!("{n} validation errors detected: ") };
     let parts: Vec<String> = violations
         .iter()
         .map(|v| {
@@ -32,10 +29,7 @@ pub fn message(violations: &[Violation]) -> String {
                 Some(s) => format!("Value '{s}'"),
                 None => "Value null".to_owned(),
             };
-            format!(
-                "{value} at '{}' failed to satisfy constraint: Member must {}",
-                v.path, v.constraint
-            )
+            format!("{value} at '{}' failed to satisfy constraint: Member must {}", v.path, v.constraint)
         })
         .collect();
     head + &parts.join("; ")
@@ -70,11 +64,7 @@ pub fn translate_pattern(pattern: &str) -> String {
                 }
             }
             if n == 'w' {
-                out.push_str(if depth > 0 {
-                    "A-Za-z0-9_"
-                } else {
-                    "[A-Za-z0-9_]"
-                });
+                out.push_str(if depth > 0 { "A-Za-z0-9_" } else { "[A-Za-z0-9_]" });
                 i += 2;
                 continue;
             }
@@ -137,18 +127,9 @@ mod tests {
         assert!(matches_pattern("[\\w+=,.@-]+", "alice@example.com"));
         assert!(!matches_pattern("[\\w+=,.@-]+", "bad name!"));
         assert!(!matches_pattern("[\\w+=,.@-]+", "é"));
-        assert!(matches_pattern(
-            "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)",
-            "/dev/"
-        ));
-        assert!(!matches_pattern(
-            "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)",
-            "dev/"
-        ));
-        assert!(matches_pattern(
-            "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+",
-            "{\"a\": 1}\n"
-        ));
+        assert!(matches_pattern("(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", "/dev/"));
+        assert!(!matches_pattern("(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", "dev/"));
+        assert!(matches_pattern("[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+", "{\"a\": 1}\n"));
     }
 
     #[test]
@@ -156,11 +137,7 @@ mod tests {
         // Rust's regex has no look-around; the one IAM pattern using it (account aliases)
         // is not enforced, which only matters for an operation eksim does not serve.
         let mut failed = Vec::new();
-        for m in [
-            crate::model::iam(),
-            crate::model::sts(),
-            crate::model::eks(),
-        ] {
+        for m in [crate::model::iam(), crate::model::sts(), crate::model::eks()] {
             for (name, s) in &m.shapes {
                 if let Some(p) = &s.pattern {
                     if Regex::new(&translate_pattern(p)).is_err() {

@@ -18,11 +18,7 @@ pub fn resource_any(_ctx: &mut Ctx<'_>, _input: &Value) -> Result<String> {
 }
 
 fn no_such_key(akid: &str) -> ApiError {
-    ApiError::sender(
-        "NoSuchEntity",
-        404,
-        format!("The Access Key with id {akid} cannot be found."),
-    )
+    ApiError::sender("NoSuchEntity", 404, format!("The Access Key with id {akid} cannot be found."))
 }
 
 /// The target user's name and owner record (the caller when no `UserName`).
@@ -30,13 +26,7 @@ fn owner(ctx: &mut Ctx<'_>, input: &Value) -> Result<(String, KeyOwner)> {
     match super::users::target_name(ctx, input)? {
         Some(name) => {
             let u = super::users::load(ctx, &name)?;
-            Ok((
-                u.name.clone(),
-                KeyOwner::User {
-                    name: u.name,
-                    user_id: u.id,
-                },
-            ))
+            Ok((u.name.clone(), KeyOwner::User { name: u.name, user_id: u.id }))
         }
         None => Ok((ROOT_INDEX.to_owned(), KeyOwner::Root)),
     }
@@ -45,25 +35,13 @@ fn owner(ctx: &mut Ctx<'_>, input: &Value) -> Result<(String, KeyOwner)> {
 fn keys_of(ctx: &mut Ctx<'_>, index: &str) -> Result<Vec<AccessKey>> {
     let acct = ctx.account().clone();
     let mut out = Vec::new();
-    for (k, _) in ctx
-        .tx
-        .scan(&keys::user_keys(&acct, index), None, usize::MAX)
-        .map_err(error::store)?
-    {
+    for (k, _) in ctx.tx.scan(&keys::user_keys(&acct, index), None, usize::MAX).map_err(error::store)? {
         let akid = k.rsplit('/').next().unwrap_or_default();
-        if let Some(key) = ctx
-            .tx
-            .get_json::<AccessKey>(&keys::access_key(akid))
-            .map_err(error::store)?
-        {
+        if let Some(key) = ctx.tx.get_json::<AccessKey>(&keys::access_key(akid)).map_err(error::store)? {
             out.push(key);
         }
     }
-    out.sort_by(|a, b| {
-        a.create_date
-            .cmp(&b.create_date)
-            .then(a.access_key_id.cmp(&b.access_key_id))
-    });
+    out.sort_by(|a, b| a.create_date.cmp(&b.create_date).then(a.access_key_id.cmp(&b.access_key_id)));
     Ok(out)
 }
 
@@ -81,10 +59,7 @@ pub fn store_key(
     index: &str,
 ) -> std::result::Result<(), eksim_store::Error> {
     tx.put_json(&keys::access_key(&key.access_key_id), key)?;
-    tx.put(
-        &keys::user_key(&key.account, index, &key.access_key_id),
-        b"{}",
-    )?;
+    tx.put(&keys::user_key(&key.account, index, &key.access_key_id), b"{}")?;
     Ok(())
 }
 
@@ -92,9 +67,7 @@ pub fn store_key(
 pub fn create_access_key(ctx: &mut Ctx<'_>, a: Authorized) -> Result<Value> {
     let (index, owner) = owner(ctx, a.input())?;
     if keys_of(ctx, &index)?.len() >= 2 {
-        return Err(error::limit_exceeded(
-            "Cannot exceed quota for AccessKeysPerUser: 2",
-        ));
+        return Err(error::limit_exceeded("Cannot exceed quota for AccessKeysPerUser: 2"));
     }
     let key = AccessKey {
         account: ctx.account().clone(),
@@ -134,10 +107,7 @@ pub fn list_access_keys(ctx: &mut Ctx<'_>, a: Authorized) -> Result<Value> {
 fn find_owned(ctx: &mut Ctx<'_>, a: &Authorized) -> Result<(AccessKey, String)> {
     let akid = req(a.input(), "AccessKeyId")?.to_owned();
     let (index, _) = owner(ctx, a.input())?;
-    let key = keys_of(ctx, &index)?
-        .into_iter()
-        .find(|k| k.access_key_id == akid)
-        .ok_or_else(|| no_such_key(&akid))?;
+    let key = keys_of(ctx, &index)?.into_iter().find(|k| k.access_key_id == akid).ok_or_else(|| no_such_key(&akid))?;
     Ok((key, index))
 }
 
@@ -145,21 +115,15 @@ fn find_owned(ctx: &mut Ctx<'_>, a: &Authorized) -> Result<(AccessKey, String)> 
 pub fn update_access_key(ctx: &mut Ctx<'_>, a: Authorized) -> Result<Value> {
     let (mut key, _) = find_owned(ctx, &a)?;
     key.status = req(a.input(), "Status")?.to_owned();
-    ctx.tx
-        .put_json(&keys::access_key(&key.access_key_id), &key)
-        .map_err(error::store)?;
+    ctx.tx.put_json(&keys::access_key(&key.access_key_id), &key).map_err(error::store)?;
     Ok(empty())
 }
 
 /// DeleteAccessKey.
 pub fn delete_access_key(ctx: &mut Ctx<'_>, a: Authorized) -> Result<Value> {
     let (key, index) = find_owned(ctx, &a)?;
-    ctx.tx
-        .delete(&keys::access_key(&key.access_key_id))
-        .map_err(error::store)?;
-    ctx.tx
-        .delete(&keys::user_key(&key.account, &index, &key.access_key_id))
-        .map_err(error::store)?;
+    ctx.tx.delete(&keys::access_key(&key.access_key_id)).map_err(error::store)?;
+    ctx.tx.delete(&keys::user_key(&key.account, &index, &key.access_key_id)).map_err(error::store)?;
     Ok(empty())
 }
 

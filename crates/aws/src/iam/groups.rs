@@ -18,10 +18,7 @@ pub fn group_json(ctx: &Ctx<'_>, g: &Group) -> Value {
 /// Loads a group or answers `NoSuchEntity`.
 pub fn load(ctx: &mut Ctx<'_>, name: &str) -> Result<Group> {
     let key = keys::group(ctx.account(), name);
-    ctx.tx
-        .get_json(&key)
-        .map_err(error::store)?
-        .ok_or_else(|| error::no_such_entity("group", name))
+    ctx.tx.get_json(&key).map_err(error::store)?.ok_or_else(|| error::no_such_entity("group", name))
 }
 
 /// Saves a group.
@@ -35,23 +32,13 @@ pub fn save(ctx: &mut Ctx<'_>, g: &Group) -> Result<()> {
 pub fn resource(ctx: &mut Ctx<'_>, input: &Value) -> Result<String> {
     let name = req(input, "GroupName")?;
     let key = keys::group(ctx.account(), name);
-    let path = ctx
-        .tx
-        .get_json::<Group>(&key)
-        .map_err(error::store)?
-        .map(|g| g.path)
-        .unwrap_or_else(|| "/".into());
+    let path = ctx.tx.get_json::<Group>(&key).map_err(error::store)?.map(|g| g.path).unwrap_or_else(|| "/".into());
     Ok(iam_arn(ctx.account(), "group", &path, name))
 }
 
 /// Resource of CreateGroup.
 pub fn resource_new(ctx: &mut Ctx<'_>, input: &Value) -> Result<String> {
-    Ok(iam_arn(
-        ctx.account(),
-        "group",
-        s(input, "Path").unwrap_or("/"),
-        req(input, "GroupName")?,
-    ))
+    Ok(iam_arn(ctx.account(), "group", s(input, "Path").unwrap_or("/"), req(input, "GroupName")?))
 }
 
 /// Resource of ListGroups.
@@ -59,9 +46,7 @@ pub fn resource_list(ctx: &mut Ctx<'_>, input: &Value) -> Result<String> {
     Ok(format!(
         "arn:aws:iam::{}:group/{}",
         ctx.account(),
-        s(input, "PathPrefix")
-            .unwrap_or("/")
-            .trim_start_matches('/')
+        s(input, "PathPrefix").unwrap_or("/").trim_start_matches('/')
     ))
 }
 
@@ -69,12 +54,7 @@ pub fn resource_list(ctx: &mut Ctx<'_>, input: &Value) -> Result<String> {
 pub fn create_group(ctx: &mut Ctx<'_>, a: Authorized) -> Result<Value> {
     let i = a.input();
     let name = req(i, "GroupName")?;
-    if ctx
-        .tx
-        .get(&keys::group(ctx.account(), name))
-        .map_err(error::store)?
-        .is_some()
-    {
+    if ctx.tx.get(&keys::group(ctx.account(), name)).map_err(error::store)?.is_some() {
         return Err(error::already_exists("Group", name));
     }
     let g = Group {
@@ -119,22 +99,13 @@ pub fn list_groups(ctx: &mut Ctx<'_>, a: Authorized) -> Result<Value> {
         .map(|(_, g)| g)
         .filter(|g| g.path.starts_with(&prefix))
         .collect();
-    paginate(
-        groups,
-        |g| g.name.to_lowercase(),
-        a.input(),
-        "Groups",
-        |g| group_json(ctx, g),
-    )
+    paginate(groups, |g| g.name.to_lowercase(), a.input(), "Groups", |g| group_json(ctx, g))
 }
 
 /// DeleteGroup: refused while it has members or policies.
 pub fn delete_group(ctx: &mut Ctx<'_>, a: Authorized) -> Result<Value> {
     let g = load(ctx, req(a.input(), "GroupName")?)?;
-    if super::users::all(ctx)?
-        .iter()
-        .any(|u| u.groups.iter().any(|n| n.eq_ignore_ascii_case(&g.name)))
-    {
+    if super::users::all(ctx)?.iter().any(|u| u.groups.iter().any(|n| n.eq_ignore_ascii_case(&g.name))) {
         return Err(error::delete_conflict("remove users from group"));
     }
     if !g.inline.is_empty() || !g.attached.is_empty() {
@@ -151,9 +122,7 @@ pub fn add_user_to_group(ctx: &mut Ctx<'_>, a: Authorized) -> Result<Value> {
     let mut u = super::users::load(ctx, req(a.input(), "UserName")?)?;
     if !u.groups.iter().any(|n| n.eq_ignore_ascii_case(&g.name)) {
         if u.groups.len() >= 10 {
-            return Err(error::limit_exceeded(
-                "Cannot exceed quota for GroupsPerUser: 10",
-            ));
+            return Err(error::limit_exceeded("Cannot exceed quota for GroupsPerUser: 10"));
         }
         u.groups.push(g.name);
         super::users::save(ctx, &u)?;
@@ -184,11 +153,5 @@ pub fn list_groups_for_user(ctx: &mut Ctx<'_>, a: Authorized) -> Result<Value> {
         }
     }
     groups.sort_by_key(|g| g.name.to_lowercase());
-    paginate(
-        groups,
-        |g| g.name.to_lowercase(),
-        a.input(),
-        "Groups",
-        |g| group_json(ctx, g),
-    )
+    paginate(groups, |g| g.name.to_lowercase(), a.input(), "Groups", |g| group_json(ctx, g))
 }

@@ -48,23 +48,13 @@ pub fn all() -> &'static [ManagedPolicy] {
 /// The AWS managed policy with this exact ARN, if there is one.
 pub fn by_arn(arn: &str) -> Option<&'static ManagedPolicy> {
     static BY_ARN: OnceLock<HashMap<&'static str, &'static ManagedPolicy>> = OnceLock::new();
-    BY_ARN
-        .get_or_init(|| {
-            all()
-                .iter()
-                .map(|policy| (policy.arn.as_str(), policy))
-                .collect()
-        })
-        .get(arn)
-        .copied()
+    BY_ARN.get_or_init(|| all().iter().map(|policy| (policy.arn.as_str(), policy)).collect()).get(arn).copied()
 }
 
 /// Decompresses and parses a catalog file.
 fn decode(gz: &[u8]) -> Result<Vec<ManagedPolicy>, String> {
     let mut json = Vec::new();
-    flate2::read::GzDecoder::new(gz)
-        .read_to_end(&mut json)
-        .map_err(|error| format!("gunzip: {error}"))?;
+    flate2::read::GzDecoder::new(gz).read_to_end(&mut json).map_err(|error| format!("gunzip: {error}"))?;
     serde_json::from_slice(&json).map_err(|error| format!("JSON: {error}"))
 }
 
@@ -77,11 +67,7 @@ mod tests {
     /// when given.
     fn check(arn: &str, path: &str, name: &str, statements: Option<Value>) {
         let policy = by_arn(arn).unwrap_or_else(|| panic!("{arn} is in the catalog"));
-        assert_eq!(
-            (policy.path.as_str(), policy.name.as_str()),
-            (path, name),
-            "{arn}"
-        );
+        assert_eq!((policy.path.as_str(), policy.name.as_str()), (path, name), "{arn}");
         assert_eq!(policy.arn, arn);
         let document: Value = serde_json::from_str(&policy.document).expect("document is JSON");
         assert_eq!(document["Version"], "2012-10-17", "{arn}");
@@ -102,24 +88,9 @@ mod tests {
 
     #[test]
     fn eks_and_read_only_policies_are_present() {
-        check(
-            "arn:aws:iam::aws:policy/AmazonEKSClusterPolicy",
-            "/",
-            "AmazonEKSClusterPolicy",
-            None,
-        );
-        check(
-            "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
-            "/",
-            "AmazonEKSWorkerNodePolicy",
-            None,
-        );
-        check(
-            "arn:aws:iam::aws:policy/ReadOnlyAccess",
-            "/",
-            "ReadOnlyAccess",
-            None,
-        );
+        check("arn:aws:iam::aws:policy/AmazonEKSClusterPolicy", "/", "AmazonEKSClusterPolicy", None);
+        check("arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy", "/", "AmazonEKSWorkerNodePolicy", None);
+        check("arn:aws:iam::aws:policy/ReadOnlyAccess", "/", "ReadOnlyAccess", None);
         check(
             "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
             "/service-role/",
@@ -145,39 +116,25 @@ mod tests {
     fn catalog_is_large_sorted_and_well_formed() {
         let policies = all();
         assert!(policies.len() > 1000, "{} policies", policies.len());
-        assert!(
-            policies.windows(2).all(|pair| pair[0].name < pair[1].name),
-            "sorted by unique name"
-        );
+        assert!(policies.windows(2).all(|pair| pair[0].name < pair[1].name), "sorted by unique name");
         for policy in policies {
-            assert_eq!(
-                policy.arn,
-                format!("arn:aws:iam::aws:policy{}{}", policy.path, policy.name)
-            );
+            assert_eq!(policy.arn, format!("arn:aws:iam::aws:policy{}{}", policy.path, policy.name));
             assert_eq!(policy.policy_id.len(), 21, "{}", policy.arn);
             assert!(policy.policy_id.starts_with("ANPA"), "{}", policy.arn);
             assert!(
-                policy
-                    .policy_id
-                    .bytes()
-                    .all(|b| b.is_ascii_uppercase() || (b'2'..=b'7').contains(&b)),
+                policy.policy_id.bytes().all(|b| b.is_ascii_uppercase() || (b'2'..=b'7').contains(&b)),
                 "{}",
                 policy.arn
             );
             assert!(policy.default_version_id.starts_with('v'), "{}", policy.arn);
             assert!(policy.create_date.ends_with('Z') && policy.update_date.ends_with('Z'));
-            assert!(
-                serde_json::from_str::<Value>(&policy.document).is_ok(),
-                "{}",
-                policy.arn
-            );
+            assert!(serde_json::from_str::<Value>(&policy.document).is_ok(), "{}", policy.arn);
         }
     }
 
     #[test]
     fn policy_ids_are_unique() {
-        let ids: std::collections::HashSet<_> =
-            all().iter().map(|policy| &policy.policy_id).collect();
+        let ids: std::collections::HashSet<_> = all().iter().map(|policy| &policy.policy_id).collect();
         assert_eq!(ids.len(), all().len());
     }
 

@@ -42,17 +42,12 @@ fn load(tx: &mut dyn Txn, account: &AccountId, serial: &str) -> Result<VirtualMf
         .map_err(error::store)?
         .filter(|d| d.serial == serial)
         .ok_or_else(|| {
-            ApiError::sender(
-                "NoSuchEntity",
-                404,
-                format!("VirtualMFADevice with serial {serial} does not exist."),
-            )
+            ApiError::sender("NoSuchEntity", 404, format!("VirtualMFADevice with serial {serial} does not exist."))
         })
 }
 
 fn save(tx: &mut dyn Txn, account: &AccountId, d: &VirtualMfa) -> Result<()> {
-    tx.put_json(&keys::mfa(account, &d.name), d)
-        .map_err(error::store)?;
+    tx.put_json(&keys::mfa(account, &d.name), d).map_err(error::store)?;
     Ok(())
 }
 
@@ -67,12 +62,7 @@ pub fn create_virtual_mfa_device(ctx: &mut Ctx<'_>, a: Authorized) -> Result<Val
     let name = req(i, "VirtualMFADeviceName")?;
     let path = s(i, "Path").unwrap_or("/");
     let acct = ctx.account().clone();
-    if ctx
-        .tx
-        .get(&keys::mfa(&acct, name))
-        .map_err(error::store)?
-        .is_some()
-    {
+    if ctx.tx.get(&keys::mfa(&acct, name)).map_err(error::store)?.is_some() {
         return Err(ApiError::sender(
             "EntityAlreadyExists",
             409,
@@ -94,14 +84,8 @@ pub fn create_virtual_mfa_device(ctx: &mut Ctx<'_>, a: Authorized) -> Result<Val
         tags: tags(i, "Tags"),
     };
     // The QR code names the device and the account (the user is not known yet).
-    let png =
-        eksim_mfa::qr_png(&eksim_mfa::otpauth_uri(name, acct.as_str(), &seed)).map_err(|e| {
-            ApiError::receiver(
-                "ServiceFailure",
-                500,
-                format!("QR code generation failed: {e}"),
-            )
-        })?;
+    let png = eksim_mfa::qr_png(&eksim_mfa::otpauth_uri(name, acct.as_str(), &seed))
+        .map_err(|e| ApiError::receiver("ServiceFailure", 500, format!("QR code generation failed: {e}")))?;
     save(ctx.tx, &acct, &d)?;
     let mut v = json!({
         "SerialNumber": d.serial,
@@ -115,10 +99,7 @@ pub fn create_virtual_mfa_device(ctx: &mut Ctx<'_>, a: Authorized) -> Result<Val
 }
 
 fn codes(i: &Value) -> Result<(&str, &str)> {
-    Ok((
-        req(i, "AuthenticationCode1")?,
-        req(i, "AuthenticationCode2")?,
-    ))
+    Ok((req(i, "AuthenticationCode1")?, req(i, "AuthenticationCode2")?))
 }
 
 /// EnableMFADevice: two consecutive codes.
@@ -129,35 +110,20 @@ pub fn enable_mfa_device(ctx: &mut Ctx<'_>, a: Authorized) -> Result<Value> {
     let acct = ctx.account().clone();
     let mut d = load(ctx.tx, &acct, serial)?;
     if d.user.is_some() {
-        return Err(ApiError::sender(
-            "EntityAlreadyExists",
-            409,
-            "MFA Device is already in use.",
-        ));
+        return Err(ApiError::sender("EntityAlreadyExists", 409, "MFA Device is already in use."));
     }
     if user.mfa.len() >= 8 {
-        return Err(error::limit_exceeded(
-            "Cannot exceed quota for MFADevicesPerUser: 8",
-        ));
+        return Err(error::limit_exceeded("Cannot exceed quota for MFADevicesPerUser: 8"));
     }
     let (c1, c2) = codes(i)?;
     let now = u64::try_from(ctx.now.unix_timestamp()).unwrap_or(0);
-    let counter = eksim_mfa::verify_pair(
-        &seed_key(&d)?,
-        c1,
-        c2,
-        now,
-        eksim_mfa::PAIR_TOLERANCE_WINDOWS,
-    )
-    .ok_or_else(error::invalid_authentication_code)?;
+    let counter = eksim_mfa::verify_pair(&seed_key(&d)?, c1, c2, now, eksim_mfa::PAIR_TOLERANCE_WINDOWS)
+        .ok_or_else(error::invalid_authentication_code)?;
     d.user = Some(user.name.clone());
     d.enable_date = Some(ctx.now_iso());
     d.last_counter = Some(counter);
     save(ctx.tx, &acct, &d)?;
-    user.mfa.push(MfaAssignment {
-        serial: d.serial.clone(),
-        enable_date: ctx.now_iso(),
-    });
+    user.mfa.push(MfaAssignment { serial: d.serial.clone(), enable_date: ctx.now_iso() });
     super::users::save(ctx, &user)?;
     Ok(empty())
 }
@@ -173,17 +139,14 @@ pub fn resync_mfa_device(ctx: &mut Ctx<'_>, a: Authorized) -> Result<Value> {
         return Err(ApiError::sender(
             "NoSuchEntity",
             404,
-            format!(
-                "MFA Device with serial number {serial} does not exist for user {}.",
-                user.name
-            ),
+            format!("MFA Device with serial number {serial} does not exist for user {}.", user.name),
         ));
     }
     let (c1, c2) = codes(i)?;
     let now = u64::try_from(ctx.now.unix_timestamp()).unwrap_or(0);
     // Resync accepts a wider drift than enabling: the device's clock may have wandered.
-    let counter = eksim_mfa::verify_pair(&seed_key(&d)?, c1, c2, now, 10)
-        .ok_or_else(error::invalid_authentication_code)?;
+    let counter =
+        eksim_mfa::verify_pair(&seed_key(&d)?, c1, c2, now, 10).ok_or_else(error::invalid_authentication_code)?;
     d.last_counter = Some(counter);
     save(ctx.tx, &acct, &d)?;
     Ok(empty())
@@ -192,9 +155,8 @@ pub fn resync_mfa_device(ctx: &mut Ctx<'_>, a: Authorized) -> Result<Value> {
 /// DeactivateMFADevice.
 pub fn deactivate_mfa_device(ctx: &mut Ctx<'_>, a: Authorized) -> Result<Value> {
     let i = a.input();
-    let name = super::users::target_name(ctx, i)?.ok_or_else(|| {
-        error::validation("Must specify userName when calling with non-User credentials")
-    })?;
+    let name = super::users::target_name(ctx, i)?
+        .ok_or_else(|| error::validation("Must specify userName when calling with non-User credentials"))?;
     let mut user = super::users::load(ctx, &name)?;
     let serial = req(i, "SerialNumber")?;
     let acct = ctx.account().clone();
@@ -204,10 +166,7 @@ pub fn deactivate_mfa_device(ctx: &mut Ctx<'_>, a: Authorized) -> Result<Value> 
         return Err(ApiError::sender(
             "NoSuchEntity",
             404,
-            format!(
-                "MFA Device with serial number {serial} does not exist for user {}.",
-                user.name
-            ),
+            format!("MFA Device with serial number {serial} does not exist for user {}.", user.name),
         ));
     }
     super::users::save(ctx, &user)?;
@@ -225,15 +184,9 @@ pub fn delete_virtual_mfa_device(ctx: &mut Ctx<'_>, a: Authorized) -> Result<Val
     let acct = ctx.account().clone();
     let d = load(ctx.tx, &acct, serial)?;
     if d.user.is_some() {
-        return Err(ApiError::sender(
-            "DeleteConflict",
-            409,
-            "MFA Device is still in use.",
-        ));
+        return Err(ApiError::sender("DeleteConflict", 409, "MFA Device is still in use."));
     }
-    ctx.tx
-        .delete(&keys::mfa(&acct, &d.name))
-        .map_err(error::store)?;
+    ctx.tx.delete(&keys::mfa(&acct, &d.name)).map_err(error::store)?;
     Ok(empty())
 }
 
@@ -282,13 +235,7 @@ pub fn list_virtual_mfa_devices(ctx: &mut Ctx<'_>, a: Authorized) -> Result<Valu
         }
         rows.push((d.serial.clone(), v));
     }
-    paginate(
-        rows,
-        |r| r.0.clone(),
-        a.input(),
-        "VirtualMFADevices",
-        |r| r.1.clone(),
-    )
+    paginate(rows, |r| r.0.clone(), a.input(), "VirtualMFADevices", |r| r.1.clone())
 }
 
 /// Checks a TOTP code for GetSessionToken / AssumeRole: the device must be enabled for
@@ -310,13 +257,8 @@ pub fn verify_session_code(
         _ => return Err(not_associated()),
     }
     let key = seed_key(&d)?;
-    let counter =
-        eksim_mfa::verify_code(&key, code, u64::try_from(now).unwrap_or(0), d.last_counter)
-            .ok_or_else(|| {
-                error::access_denied(
-                    "MultiFactorAuthentication failed with invalid MFA one time pass code.",
-                )
-            })?;
+    let counter = eksim_mfa::verify_code(&key, code, u64::try_from(now).unwrap_or(0), d.last_counter)
+        .ok_or_else(|| error::access_denied("MultiFactorAuthentication failed with invalid MFA one time pass code."))?;
     d.last_counter = Some(counter);
     save(tx, account, &d)
 }

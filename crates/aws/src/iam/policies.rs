@@ -19,12 +19,7 @@ pub fn resource(_ctx: &mut Ctx<'_>, input: &Value) -> Result<String> {
 
 /// Resource of CreatePolicy.
 pub fn resource_new(ctx: &mut Ctx<'_>, input: &Value) -> Result<String> {
-    Ok(format!(
-        "arn:aws:iam::{}:policy{}{}",
-        ctx.account(),
-        s(input, "Path").unwrap_or("/"),
-        req(input, "PolicyName")?
-    ))
+    Ok(format!("arn:aws:iam::{}:policy{}{}", ctx.account(), s(input, "Path").unwrap_or("/"), req(input, "PolicyName")?))
 }
 
 /// Resource of ListPolicies.
@@ -32,9 +27,7 @@ pub fn resource_list(ctx: &mut Ctx<'_>, input: &Value) -> Result<String> {
     Ok(format!(
         "arn:aws:iam::{}:policy/{}",
         ctx.account(),
-        s(input, "PathPrefix")
-            .unwrap_or("/")
-            .trim_start_matches('/')
+        s(input, "PathPrefix").unwrap_or("/").trim_start_matches('/')
     ))
 }
 
@@ -84,11 +77,7 @@ pub fn find(ctx: &mut Ctx<'_>, arn: &str) -> Result<Option<Managed>> {
 }
 
 /// Finds a managed policy by ARN for `account`.
-pub fn find_in(
-    tx: &mut dyn eksim_store::Txn,
-    account: &eksim_model::AccountId,
-    arn: &str,
-) -> Result<Option<Managed>> {
+pub fn find_in(tx: &mut dyn eksim_store::Txn, account: &eksim_model::AccountId, arn: &str) -> Result<Option<Managed>> {
     if let Some(p) = managed_catalog::by_arn(arn) {
         return Ok(Some(Managed::Aws(p)));
     }
@@ -115,11 +104,9 @@ pub fn check_attachable(ctx: &mut Ctx<'_>, arn: &str) -> Result<String> {
 fn load_customer(ctx: &mut Ctx<'_>, arn: &str) -> Result<ManagedPolicy> {
     match find(ctx, arn)? {
         Some(Managed::Customer(p)) => Ok(*p),
-        Some(Managed::Aws(_)) => Err(ApiError::sender(
-            "UnmodifiableEntity",
-            400,
-            format!("Cannot modify the AWS managed policy {arn}."),
-        )),
+        Some(Managed::Aws(_)) => {
+            Err(ApiError::sender("UnmodifiableEntity", 400, format!("Cannot modify the AWS managed policy {arn}.")))
+        }
         None => Err(error::no_such_policy(arn)),
     }
 }
@@ -142,25 +129,13 @@ fn usage_all(ctx: &mut Ctx<'_>) -> Result<std::collections::HashMap<String, (usi
             m.entry(b.clone()).or_default().1 += 1;
         }
     };
-    for (_, u) in ctx
-        .tx
-        .list_json::<User>(&keys::users(&acct))
-        .map_err(error::store)?
-    {
+    for (_, u) in ctx.tx.list_json::<User>(&keys::users(&acct)).map_err(error::store)? {
         add(&u.attached, u.boundary.as_ref());
     }
-    for (_, r) in ctx
-        .tx
-        .list_json::<Role>(&keys::roles(&acct))
-        .map_err(error::store)?
-    {
+    for (_, r) in ctx.tx.list_json::<Role>(&keys::roles(&acct)).map_err(error::store)? {
         add(&r.attached, r.boundary.as_ref());
     }
-    for (_, g) in ctx
-        .tx
-        .list_json::<Group>(&keys::groups(&acct))
-        .map_err(error::store)?
-    {
+    for (_, g) in ctx.tx.list_json::<Group>(&keys::groups(&acct)).map_err(error::store)? {
         add(&g.attached, None);
     }
     Ok(m)
@@ -272,10 +247,7 @@ fn put_inline(ctx: &mut Ctx<'_>, a: &Authorized, owner: Owner) -> Result<Value> 
     validate_policy(&doc, PolicyKind::Identity)?;
     with_inline(ctx, owner, &name, |inline| {
         inline.insert(policy, doc);
-        let size: usize = inline
-            .values()
-            .map(|d| d.chars().filter(|c| !c.is_whitespace()).count())
-            .sum();
+        let size: usize = inline.values().map(|d| d.chars().filter(|c| !c.is_whitespace()).count()).sum();
         if size > owner.quota() {
             return Err(error::limit_exceeded(format!(
                 "Maximum policy size of {} bytes exceeded for {} {name}",
@@ -325,9 +297,7 @@ fn delete_inline(ctx: &mut Ctx<'_>, a: &Authorized, owner: Owner) -> Result<Valu
 
 fn list_inline(ctx: &mut Ctx<'_>, a: &Authorized, owner: Owner) -> Result<Value> {
     let name = req(a.input(), owner.name_field())?.to_owned();
-    let names: Vec<String> = with_inline(ctx, owner, &name, |inline| {
-        Ok((inline.keys().cloned().collect(), false))
-    })?;
+    let names: Vec<String> = with_inline(ctx, owner, &name, |inline| Ok((inline.keys().cloned().collect(), false)))?;
     paginate(names, Clone::clone, a.input(), "PolicyNames", |n| json!(n))
 }
 
@@ -388,12 +358,7 @@ pub fn create_policy(ctx: &mut Ctx<'_>, a: Authorized) -> Result<Value> {
     let name = req(i, "PolicyName")?;
     let doc = req(i, "PolicyDocument")?;
     validate_policy(doc, PolicyKind::Identity)?;
-    if ctx
-        .tx
-        .get(&keys::policy(ctx.account(), name))
-        .map_err(error::store)?
-        .is_some()
-    {
+    if ctx.tx.get(&keys::policy(ctx.account(), name)).map_err(error::store)?.is_some() {
         return Err(ApiError::sender(
             "EntityAlreadyExists",
             409,
@@ -411,11 +376,7 @@ pub fn create_policy(ctx: &mut Ctx<'_>, a: Authorized) -> Result<Value> {
         create_date: now.clone(),
         update_date: now.clone(),
         default_version: "v1".into(),
-        versions: vec![PolicyVersion {
-            version_id: "v1".into(),
-            document: doc.to_owned(),
-            create_date: now,
-        }],
+        versions: vec![PolicyVersion { version_id: "v1".into(), document: doc.to_owned(), create_date: now }],
         next_version: 2,
         tags: tags(i, "Tags"),
     };
@@ -441,11 +402,7 @@ pub fn delete_policy(ctx: &mut Ctx<'_>, a: Authorized) -> Result<Value> {
     let p = load_customer(ctx, arn)?;
     let (attached, boundary) = usage(ctx, arn)?;
     if attached > 0 || boundary > 0 {
-        return Err(ApiError::sender(
-            "DeleteConflict",
-            409,
-            "Cannot delete a policy attached to entities.",
-        ));
+        return Err(ApiError::sender("DeleteConflict", 409, "Cannot delete a policy attached to entities."));
     }
     if p.versions.len() > 1 {
         return Err(ApiError::sender(
@@ -463,10 +420,7 @@ pub fn delete_policy(ctx: &mut Ctx<'_>, a: Authorized) -> Result<Value> {
 pub fn list_policies(ctx: &mut Ctx<'_>, a: Authorized) -> Result<Value> {
     let i = a.input();
     let scope = s(i, "Scope").unwrap_or("All");
-    let only_attached = i
-        .get("OnlyAttached")
-        .and_then(Value::as_bool)
-        .unwrap_or(false);
+    let only_attached = i.get("OnlyAttached").and_then(Value::as_bool).unwrap_or(false);
     let prefix = s(i, "PathPrefix").unwrap_or("/");
     let mut all: Vec<Managed> = Vec::new();
     if scope != "Local" {
@@ -496,10 +450,7 @@ pub fn list_policies(ctx: &mut Ctx<'_>, a: Authorized) -> Result<Value> {
         if only_attached && counts.0 == 0 {
             continue;
         }
-        rows.push((
-            p.name().to_lowercase() + "\u{0}" + p.arn(),
-            policy_json(&p, counts),
-        ));
+        rows.push((p.name().to_lowercase() + "\u{0}" + p.arn(), policy_json(&p, counts)));
     }
     rows.sort_by(|a, b| a.0.cmp(&b.0));
     paginate(
@@ -519,7 +470,8 @@ pub fn list_policies(ctx: &mut Ctx<'_>, a: Authorized) -> Result<Value> {
 }
 
 fn version_json(v: &PolicyVersion, default: &str, with_doc: bool) -> Value {
-    let mut out = json!({"VersionId": v.version_id, "IsDefaultVersion": v.version_id == default, "CreateDate": v.create_date});
+    let mut out =
+        json!({"VersionId": v.version_id, "IsDefaultVersion": v.version_id == default, "CreateDate": v.create_date});
     if with_doc {
         out["Document"] = json!(v.document);
     }
@@ -541,10 +493,7 @@ pub fn create_policy_version(ctx: &mut Ctx<'_>, a: Authorized) -> Result<Value> 
         create_date: ctx.now_iso(),
     };
     p.next_version += 1;
-    if i.get("SetAsDefault")
-        .and_then(Value::as_bool)
-        .unwrap_or(false)
-    {
+    if i.get("SetAsDefault").and_then(Value::as_bool).unwrap_or(false) {
         p.default_version = v.version_id.clone();
     }
     p.update_date = ctx.now_iso();
@@ -593,11 +542,7 @@ pub fn list_policy_versions(ctx: &mut Ctx<'_>, a: Authorized) -> Result<Value> {
                 |v| {
                     format!(
                         "{:010}",
-                        10_000_000_000u64
-                            - v.version_id
-                                .trim_start_matches('v')
-                                .parse::<u64>()
-                                .unwrap_or(0)
+                        10_000_000_000u64 - v.version_id.trim_start_matches('v').parse::<u64>().unwrap_or(0)
                     )
                 },
                 a.input(),
@@ -614,11 +559,7 @@ pub fn delete_policy_version(ctx: &mut Ctx<'_>, a: Authorized) -> Result<Value> 
     let vid = req(a.input(), "VersionId")?;
     let mut p = load_customer(ctx, arn)?;
     if p.default_version == vid {
-        return Err(ApiError::sender(
-            "DeleteConflict",
-            409,
-            "Cannot delete the default version of a policy.",
-        ));
+        return Err(ApiError::sender("DeleteConflict", 409, "Cannot delete the default version of a policy."));
     }
     let before = p.versions.len();
     p.versions.retain(|v| v.version_id != vid);
@@ -650,9 +591,7 @@ fn attach(list: &mut Vec<String>, arn: &str, quota_name: &str) -> Result<bool> {
         return Ok(false);
     }
     if list.len() >= 10 {
-        return Err(error::limit_exceeded(format!(
-            "Cannot exceed quota for {quota_name}: 10"
-        )));
+        return Err(error::limit_exceeded(format!("Cannot exceed quota for {quota_name}: 10")));
     }
     list.push(arn.to_owned());
     Ok(true)
@@ -662,11 +601,7 @@ fn detach(list: &mut Vec<String>, arn: &str) -> Result<()> {
     let before = list.len();
     list.retain(|a| a != arn);
     if before == list.len() {
-        return Err(ApiError::sender(
-            "NoSuchEntity",
-            404,
-            format!("Policy {arn} was not found."),
-        ));
+        return Err(ApiError::sender("NoSuchEntity", 404, format!("Policy {arn} was not found.")));
     }
     Ok(())
 }
@@ -679,13 +614,7 @@ fn attached_json(ctx: &mut Ctx<'_>, list: &[String], a: &Authorized) -> Result<V
             .unwrap_or_else(|| arn.rsplit('/').next().unwrap_or_default().to_owned());
         rows.push((name, arn.clone()));
     }
-    paginate(
-        rows,
-        |r| r.1.clone(),
-        a.input(),
-        "AttachedPolicies",
-        |r| json!({"PolicyName": r.0, "PolicyArn": r.1}),
-    )
+    paginate(rows, |r| r.1.clone(), a.input(), "AttachedPolicies", |r| json!({"PolicyName": r.0, "PolicyArn": r.1}))
 }
 
 /// AttachUserPolicy.

@@ -25,7 +25,8 @@ pub fn role_json(ctx: &Ctx<'_>, r: &Role, full: bool) -> Value {
     }
     if full {
         if let Some(b) = &r.boundary {
-            v["PermissionsBoundary"] = json!({"PermissionsBoundaryType": "PermissionsBoundaryPolicy", "PermissionsBoundaryArn": b});
+            v["PermissionsBoundary"] =
+                json!({"PermissionsBoundaryType": "PermissionsBoundaryPolicy", "PermissionsBoundaryArn": b});
         }
         if !r.tags.is_empty() {
             v["Tags"] = tags_json(&r.tags);
@@ -41,10 +42,7 @@ pub fn role_json(ctx: &Ctx<'_>, r: &Role, full: bool) -> Value {
 /// Loads a role or answers `NoSuchEntity`.
 pub fn load(ctx: &mut Ctx<'_>, name: &str) -> Result<Role> {
     let key = keys::role(ctx.account(), name);
-    ctx.tx
-        .get_json(&key)
-        .map_err(error::store)?
-        .ok_or_else(|| error::no_such_entity("role", name))
+    ctx.tx.get_json(&key).map_err(error::store)?.ok_or_else(|| error::no_such_entity("role", name))
 }
 
 /// Saves a role.
@@ -58,34 +56,18 @@ pub fn save(ctx: &mut Ctx<'_>, r: &Role) -> Result<()> {
 pub fn resource(ctx: &mut Ctx<'_>, input: &Value) -> Result<String> {
     let name = req(input, "RoleName")?;
     let key = keys::role(ctx.account(), name);
-    let path = ctx
-        .tx
-        .get_json::<Role>(&key)
-        .map_err(error::store)?
-        .map(|r| r.path)
-        .unwrap_or_else(|| "/".into());
+    let path = ctx.tx.get_json::<Role>(&key).map_err(error::store)?.map(|r| r.path).unwrap_or_else(|| "/".into());
     Ok(iam_arn(ctx.account(), "role", &path, name))
 }
 
 /// Resource of CreateRole.
 pub fn resource_new(ctx: &mut Ctx<'_>, input: &Value) -> Result<String> {
-    Ok(iam_arn(
-        ctx.account(),
-        "role",
-        s(input, "Path").unwrap_or("/"),
-        req(input, "RoleName")?,
-    ))
+    Ok(iam_arn(ctx.account(), "role", s(input, "Path").unwrap_or("/"), req(input, "RoleName")?))
 }
 
 /// Resource of ListRoles.
 pub fn resource_list(ctx: &mut Ctx<'_>, input: &Value) -> Result<String> {
-    Ok(format!(
-        "arn:aws:iam::{}:role/{}",
-        ctx.account(),
-        s(input, "PathPrefix")
-            .unwrap_or("/")
-            .trim_start_matches('/')
-    ))
+    Ok(format!("arn:aws:iam::{}:role/{}", ctx.account(), s(input, "PathPrefix").unwrap_or("/").trim_start_matches('/')))
 }
 
 fn check_max_session(d: i64) -> Result<i64> {
@@ -104,12 +86,7 @@ pub fn create_role(ctx: &mut Ctx<'_>, a: Authorized) -> Result<Value> {
     let name = req(i, "RoleName")?;
     let doc = req(i, "AssumeRolePolicyDocument")?;
     validate_policy(doc, crate::iam::PolicyKind::Trust)?;
-    if ctx
-        .tx
-        .get(&keys::role(ctx.account(), name))
-        .map_err(error::store)?
-        .is_some()
-    {
+    if ctx.tx.get(&keys::role(ctx.account(), name)).map_err(error::store)?.is_some() {
         return Err(error::already_exists("Role", name));
     }
     let boundary = match s(i, "PermissionsBoundary") {
@@ -123,11 +100,7 @@ pub fn create_role(ctx: &mut Ctx<'_>, a: Authorized) -> Result<Value> {
         create_date: ctx.now_iso(),
         trust_policy: doc.to_owned(),
         description: s(i, "Description").map(str::to_owned),
-        max_session_duration: check_max_session(
-            i.get("MaxSessionDuration")
-                .and_then(Value::as_i64)
-                .unwrap_or(3600),
-        )?,
+        max_session_duration: check_max_session(i.get("MaxSessionDuration").and_then(Value::as_i64).unwrap_or(3600))?,
         tags: tags(i, "Tags"),
         inline: Default::default(),
         attached: vec![],
@@ -160,13 +133,7 @@ pub fn list_roles(ctx: &mut Ctx<'_>, a: Authorized) -> Result<Value> {
         .map(|(_, r)| r)
         .filter(|r| r.path.starts_with(&prefix))
         .collect();
-    paginate(
-        roles,
-        |r| r.name.to_lowercase(),
-        a.input(),
-        "Roles",
-        |r| role_json(ctx, r, false),
-    )
+    paginate(roles, |r| r.name.to_lowercase(), a.input(), "Roles", |r| role_json(ctx, r, false))
 }
 
 /// DeleteRole.
@@ -229,11 +196,7 @@ pub fn untag_role(ctx: &mut Ctx<'_>, a: Authorized) -> Result<Value> {
         .input()
         .get("TagKeys")
         .and_then(Value::as_array)
-        .map(|v| {
-            v.iter()
-                .filter_map(|k| k.as_str().map(str::to_owned))
-                .collect()
-        })
+        .map(|v| v.iter().filter_map(|k| k.as_str().map(str::to_owned)).collect())
         .unwrap_or_default();
     r.tags.retain(|t| !remove.contains(&t.key));
     save(ctx, &r)?;
@@ -243,22 +206,13 @@ pub fn untag_role(ctx: &mut Ctx<'_>, a: Authorized) -> Result<Value> {
 /// ListRoleTags.
 pub fn list_role_tags(ctx: &mut Ctx<'_>, a: Authorized) -> Result<Value> {
     let r = load(ctx, req(a.input(), "RoleName")?)?;
-    paginate(
-        r.tags.clone(),
-        |t| t.key.clone(),
-        a.input(),
-        "Tags",
-        |t| json!({"Key": t.key, "Value": t.value}),
-    )
+    paginate(r.tags.clone(), |t| t.key.clone(), a.input(), "Tags", |t| json!({"Key": t.key, "Value": t.value}))
 }
 
 /// PutRolePermissionsBoundary.
 pub fn put_boundary(ctx: &mut Ctx<'_>, a: Authorized) -> Result<Value> {
     let mut r = load(ctx, req(a.input(), "RoleName")?)?;
-    r.boundary = Some(super::policies::check_attachable(
-        ctx,
-        req(a.input(), "PermissionsBoundary")?,
-    )?);
+    r.boundary = Some(super::policies::check_attachable(ctx, req(a.input(), "PermissionsBoundary")?)?);
     save(ctx, &r)?;
     Ok(empty())
 }

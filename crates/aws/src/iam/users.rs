@@ -20,7 +20,8 @@ pub fn user_json(ctx: &Ctx<'_>, u: &User) -> Value {
         "Path": u.path, "UserName": u.name, "UserId": u.id, "Arn": arn(ctx, u), "CreateDate": u.create_date,
     });
     if let Some(b) = &u.boundary {
-        v["PermissionsBoundary"] = json!({"PermissionsBoundaryType": "PermissionsBoundaryPolicy", "PermissionsBoundaryArn": b});
+        v["PermissionsBoundary"] =
+            json!({"PermissionsBoundaryType": "PermissionsBoundaryPolicy", "PermissionsBoundaryArn": b});
     }
     if !u.tags.is_empty() {
         v["Tags"] = tags_json(&u.tags);
@@ -31,10 +32,7 @@ pub fn user_json(ctx: &Ctx<'_>, u: &User) -> Value {
 /// Loads a user or answers `NoSuchEntity`.
 pub fn load(ctx: &mut Ctx<'_>, name: &str) -> Result<User> {
     let key = keys::user(ctx.account(), name);
-    ctx.tx
-        .get_json(&key)
-        .map_err(error::store)?
-        .ok_or_else(|| error::no_such_entity("user", name))
+    ctx.tx.get_json(&key).map_err(error::store)?.ok_or_else(|| error::no_such_entity("user", name))
 }
 
 /// Saves a user.
@@ -46,12 +44,8 @@ pub fn save(ctx: &mut Ctx<'_>, u: &User) -> Result<()> {
 
 fn arn_for_name(ctx: &mut Ctx<'_>, name: &str, default_path: &str) -> Result<String> {
     let key = keys::user(ctx.account(), name);
-    let path = ctx
-        .tx
-        .get_json::<User>(&key)
-        .map_err(error::store)?
-        .map(|u| u.path)
-        .unwrap_or_else(|| default_path.to_owned());
+    let path =
+        ctx.tx.get_json::<User>(&key).map_err(error::store)?.map(|u| u.path).unwrap_or_else(|| default_path.to_owned());
     Ok(iam_arn(ctx.account(), "user", &path, name))
 }
 
@@ -63,22 +57,13 @@ pub fn resource(ctx: &mut Ctx<'_>, input: &Value) -> Result<String> {
 
 /// Resource of CreateUser: the new user's ARN with its path.
 pub fn resource_new(ctx: &mut Ctx<'_>, input: &Value) -> Result<String> {
-    Ok(iam_arn(
-        ctx.account(),
-        "user",
-        s(input, "Path").unwrap_or("/"),
-        req(input, "UserName")?,
-    ))
+    Ok(iam_arn(ctx.account(), "user", s(input, "Path").unwrap_or("/"), req(input, "UserName")?))
 }
 
 /// Resource of ListUsers: `arn:aws:iam::ACCT:user/` plus the path prefix.
 pub fn resource_list(ctx: &mut Ctx<'_>, input: &Value) -> Result<String> {
     let prefix = s(input, "PathPrefix").unwrap_or("/");
-    Ok(format!(
-        "arn:aws:iam::{}:user/{}",
-        ctx.account(),
-        prefix.trim_start_matches('/')
-    ))
+    Ok(format!("arn:aws:iam::{}:user/{}", ctx.account(), prefix.trim_start_matches('/')))
 }
 
 /// The user an operation with an optional `UserName` acts on: the named one, else the caller.
@@ -89,9 +74,9 @@ pub fn target_name(ctx: &Ctx<'_>, input: &Value) -> Result<Option<String>> {
     match &ctx.caller.kind {
         PrincipalKind::User { name, .. } => Ok(Some(name.clone())),
         PrincipalKind::Root => Ok(None),
-        PrincipalKind::AssumedRole { .. } => Err(error::validation(
-            "Must specify userName when calling with non-User credentials",
-        )),
+        PrincipalKind::AssumedRole { .. } | PrincipalKind::FederatedUser { .. } => {
+            Err(error::validation("Must specify userName when calling with non-User credentials"))
+        }
     }
 }
 
@@ -128,9 +113,7 @@ pub fn create_user(ctx: &mut Ctx<'_>, a: Authorized) -> Result<Value> {
         mfa: vec![],
     };
     if user.tags.len() > 50 {
-        return Err(error::limit_exceeded(
-            "The number of tags has reached the maximum limit.",
-        ));
+        return Err(error::limit_exceeded("The number of tags has reached the maximum limit."));
     }
     save(ctx, &user)?;
     Ok(json!({ "User": user_json(ctx, &user) }))
@@ -152,9 +135,7 @@ pub fn get_user(ctx: &mut Ctx<'_>, a: Authorized) -> Result<Value> {
                 .map_err(error::store)?
                 .map(|a| a.create_date)
                 .unwrap_or_else(|| ctx.now_iso());
-            Ok(
-                json!({ "User": { "UserId": acct.as_str(), "Arn": acct.root_arn(), "CreateDate": created } }),
-            )
+            Ok(json!({ "User": { "UserId": acct.as_str(), "Arn": acct.root_arn(), "CreateDate": created } }))
         }
     }
 }
@@ -162,22 +143,13 @@ pub fn get_user(ctx: &mut Ctx<'_>, a: Authorized) -> Result<Value> {
 /// All users of the caller's account, sorted by name.
 pub fn all(ctx: &mut Ctx<'_>) -> Result<Vec<User>> {
     let prefix = keys::users(ctx.account());
-    Ok(ctx
-        .tx
-        .list_json::<User>(&prefix)
-        .map_err(error::store)?
-        .into_iter()
-        .map(|(_, u)| u)
-        .collect())
+    Ok(ctx.tx.list_json::<User>(&prefix).map_err(error::store)?.into_iter().map(|(_, u)| u).collect())
 }
 
 /// ListUsers.
 pub fn list_users(ctx: &mut Ctx<'_>, a: Authorized) -> Result<Value> {
     let prefix = s(a.input(), "PathPrefix").unwrap_or("/").to_owned();
-    let users: Vec<User> = all(ctx)?
-        .into_iter()
-        .filter(|u| u.path.starts_with(&prefix))
-        .collect();
+    let users: Vec<User> = all(ctx)?.into_iter().filter(|u| u.path.starts_with(&prefix)).collect();
     paginate(
         users,
         |u| u.name.to_lowercase(),
@@ -200,12 +172,7 @@ pub fn delete_user(ctx: &mut Ctx<'_>, a: Authorized) -> Result<Value> {
     let u = load(ctx, name)?;
     let acct = ctx.account().clone();
     let key_prefix = keys::user_keys(&acct, &u.name);
-    if !ctx
-        .tx
-        .scan(&key_prefix, None, 1)
-        .map_err(error::store)?
-        .is_empty()
-    {
+    if !ctx.tx.scan(&key_prefix, None, 1).map_err(error::store)?.is_empty() {
         return Err(error::delete_conflict("delete access keys"));
     }
     if !u.inline.is_empty() || !u.attached.is_empty() {
@@ -217,9 +184,7 @@ pub fn delete_user(ctx: &mut Ctx<'_>, a: Authorized) -> Result<Value> {
     if !u.groups.is_empty() {
         return Err(error::delete_conflict("remove users from group"));
     }
-    ctx.tx
-        .delete(&keys::user(&acct, &u.name))
-        .map_err(error::store)?;
+    ctx.tx.delete(&keys::user(&acct, &u.name)).map_err(error::store)?;
     Ok(empty())
 }
 
@@ -232,57 +197,28 @@ pub fn update_user(ctx: &mut Ctx<'_>, a: Authorized) -> Result<Value> {
         u.path = p.to_owned();
     }
     if let Some(new) = s(i, "NewUserName") {
-        if !new.eq_ignore_ascii_case(&u.name)
-            && ctx
-                .tx
-                .get(&keys::user(&acct, new))
-                .map_err(error::store)?
-                .is_some()
-        {
+        if !new.eq_ignore_ascii_case(&u.name) && ctx.tx.get(&keys::user(&acct, new)).map_err(error::store)?.is_some() {
             return Err(error::already_exists("User", new));
         }
         // Keys, group memberships and MFA devices follow the rename.
         let old = u.name.clone();
-        for (k, _) in ctx
-            .tx
-            .scan(&keys::user_keys(&acct, &old), None, usize::MAX)
-            .map_err(error::store)?
-        {
+        for (k, _) in ctx.tx.scan(&keys::user_keys(&acct, &old), None, usize::MAX).map_err(error::store)? {
             let akid = k.rsplit('/').next().unwrap_or_default().to_owned();
-            if let Some(mut key) = ctx
-                .tx
-                .get_json::<AccessKey>(&keys::access_key(&akid))
-                .map_err(error::store)?
-            {
-                key.owner = super::state::KeyOwner::User {
-                    name: new.to_owned(),
-                    user_id: u.id.clone(),
-                };
-                ctx.tx
-                    .put_json(&keys::access_key(&akid), &key)
-                    .map_err(error::store)?;
+            if let Some(mut key) = ctx.tx.get_json::<AccessKey>(&keys::access_key(&akid)).map_err(error::store)? {
+                key.owner = super::state::KeyOwner::User { name: new.to_owned(), user_id: u.id.clone() };
+                ctx.tx.put_json(&keys::access_key(&akid), &key).map_err(error::store)?;
             }
             ctx.tx.delete(&k).map_err(error::store)?;
-            ctx.tx
-                .put(&keys::user_key(&acct, new, &akid), b"{}")
-                .map_err(error::store)?;
+            ctx.tx.put(&keys::user_key(&acct, new, &akid), b"{}").map_err(error::store)?;
         }
         for m in &u.mfa {
             let name = m.serial.rsplit('/').next().unwrap_or_default();
-            if let Some(mut d) = ctx
-                .tx
-                .get_json::<VirtualMfa>(&keys::mfa(&acct, name))
-                .map_err(error::store)?
-            {
+            if let Some(mut d) = ctx.tx.get_json::<VirtualMfa>(&keys::mfa(&acct, name)).map_err(error::store)? {
                 d.user = Some(new.to_owned());
-                ctx.tx
-                    .put_json(&keys::mfa(&acct, name), &d)
-                    .map_err(error::store)?;
+                ctx.tx.put_json(&keys::mfa(&acct, name), &d).map_err(error::store)?;
             }
         }
-        ctx.tx
-            .delete(&keys::user(&acct, &old))
-            .map_err(error::store)?;
+        ctx.tx.delete(&keys::user(&acct, &old)).map_err(error::store)?;
         u.name = new.to_owned();
     }
     save(ctx, &u)?;
@@ -304,11 +240,7 @@ pub fn untag_user(ctx: &mut Ctx<'_>, a: Authorized) -> Result<Value> {
         .input()
         .get("TagKeys")
         .and_then(Value::as_array)
-        .map(|v| {
-            v.iter()
-                .filter_map(|k| k.as_str().map(str::to_owned))
-                .collect()
-        })
+        .map(|v| v.iter().filter_map(|k| k.as_str().map(str::to_owned)).collect())
         .unwrap_or_default();
     u.tags.retain(|t| !remove.contains(&t.key));
     save(ctx, &u)?;
@@ -318,22 +250,13 @@ pub fn untag_user(ctx: &mut Ctx<'_>, a: Authorized) -> Result<Value> {
 /// ListUserTags.
 pub fn list_user_tags(ctx: &mut Ctx<'_>, a: Authorized) -> Result<Value> {
     let u = load(ctx, req(a.input(), "UserName")?)?;
-    paginate(
-        u.tags.clone(),
-        |t| t.key.clone(),
-        a.input(),
-        "Tags",
-        |t| json!({"Key": t.key, "Value": t.value}),
-    )
+    paginate(u.tags.clone(), |t| t.key.clone(), a.input(), "Tags", |t| json!({"Key": t.key, "Value": t.value}))
 }
 
 /// PutUserPermissionsBoundary.
 pub fn put_boundary(ctx: &mut Ctx<'_>, a: Authorized) -> Result<Value> {
     let mut u = load(ctx, req(a.input(), "UserName")?)?;
-    u.boundary = Some(super::policies::check_attachable(
-        ctx,
-        req(a.input(), "PermissionsBoundary")?,
-    )?);
+    u.boundary = Some(super::policies::check_attachable(ctx, req(a.input(), "PermissionsBoundary")?)?);
     save(ctx, &u)?;
     Ok(empty())
 }

@@ -38,9 +38,7 @@ impl Sealer {
     }
 
     fn aead(&self) -> Option<LessSafeKey> {
-        UnboundKey::new(&CHACHA20_POLY1305, &self.key)
-            .ok()
-            .map(LessSafeKey::new)
+        UnboundKey::new(&CHACHA20_POLY1305, &self.key).ok().map(LessSafeKey::new)
     }
 
     /// The 40-character secret of a temporary access key id.
@@ -58,11 +56,7 @@ impl Sealer {
         let mut nonce = [0u8; NONCE_LEN];
         eksim_model::ids::random_bytes(&mut nonce);
         self.aead()?
-            .seal_in_place_append_tag(
-                Nonce::assume_unique_for_key(nonce),
-                Aad::from(b"eksim-v1"),
-                &mut plain,
-            )
+            .seal_in_place_append_tag(Nonce::assume_unique_for_key(nonce), Aad::from(b"eksim-v1"), &mut plain)
             .ok()?;
         let mut out = nonce.to_vec();
         out.extend_from_slice(&plain);
@@ -78,10 +72,7 @@ impl Sealer {
         let (nonce, rest) = bytes.split_at(NONCE_LEN);
         let nonce = Nonce::try_assume_unique_for_key(nonce).ok()?;
         let mut buf = rest.to_vec();
-        let plain = self
-            .aead()?
-            .open_in_place(nonce, Aad::from(b"eksim-v1"), &mut buf)
-            .ok()?;
+        let plain = self.aead()?.open_in_place(nonce, Aad::from(b"eksim-v1"), &mut buf).ok()?;
         serde_json::from_slice(plain).ok()
     }
 }

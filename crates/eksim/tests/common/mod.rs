@@ -36,20 +36,12 @@ pub struct Creds {
 
 impl Creds {
     pub fn root() -> Self {
-        Self {
-            key: ROOT_KEY.into(),
-            secret: ROOT_SECRET.into(),
-            token: None,
-        }
+        Self { key: ROOT_KEY.into(), secret: ROOT_SECRET.into(), token: None }
     }
 
     /// From the `Credentials` or `AccessKey` object of an aws CLI answer.
     pub fn from_json(v: &Value) -> Self {
-        let c = if v.get("Credentials").is_some() {
-            &v["Credentials"]
-        } else {
-            &v["AccessKey"]
-        };
+        let c = if v.get("Credentials").is_some() { &v["Credentials"] } else { &v["AccessKey"] };
         Self {
             key: c["AccessKeyId"].as_str().unwrap().into(),
             secret: c["SecretAccessKey"].as_str().unwrap().into(),
@@ -72,13 +64,7 @@ impl Server {
         let stderr_path = home.path().join("eksim.stderr");
         let stderr = std::fs::File::create(&stderr_path).unwrap();
         let mut child = Command::new(env!("CARGO_BIN_EXE_eksim"))
-            .args([
-                "serve",
-                "--aws-addr",
-                "127.0.0.1:0",
-                "--kube-addr",
-                "127.0.0.1:0",
-            ])
+            .args(["serve", "--aws-addr", "127.0.0.1:0", "--kube-addr", "127.0.0.1:0"])
             .args(extra)
             .env_remove("EKSIM_DATA_DIR")
             .stdout(Stdio::piped())
@@ -88,23 +74,11 @@ impl Server {
         let stdout = child.stdout.take().unwrap();
         let mut line = String::new();
         BufReader::new(stdout).read_line(&mut line).unwrap();
-        assert!(
-            line.starts_with("eksim listening "),
-            "unexpected start line: {line:?}"
-        );
+        assert!(line.starts_with("eksim listening "), "unexpected start line: {line:?}");
         let field = |name: &str| {
-            line.split_whitespace()
-                .find_map(|f| f.strip_prefix(&format!("{name}=")))
-                .unwrap_or_default()
-                .to_owned()
+            line.split_whitespace().find_map(|f| f.strip_prefix(&format!("{name}="))).unwrap_or_default().to_owned()
         };
-        Self {
-            aws_url: field("aws"),
-            kube_url: field("kube"),
-            child: Some(child),
-            home,
-            stderr_path,
-        }
+        Self { aws_url: field("aws"), kube_url: field("kube"), child: Some(child), home, stderr_path }
     }
 
     /// The server's stderr so far.
@@ -115,9 +89,7 @@ impl Server {
     /// Sends SIGTERM and waits; returns the exit status code.
     pub fn stop(&mut self) -> Option<i32> {
         let mut child = self.child.take()?;
-        let _ = Command::new("kill")
-            .args(["-TERM", &child.id().to_string()])
-            .status();
+        let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
         child.wait().ok().and_then(|s| s.code())
     }
 
@@ -127,10 +99,7 @@ impl Server {
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("HOME", self.home.path())
             .env("AWS_CONFIG_FILE", self.home.path().join("aws-config"))
-            .env(
-                "AWS_SHARED_CREDENTIALS_FILE",
-                self.home.path().join("aws-credentials"),
-            )
+            .env("AWS_SHARED_CREDENTIALS_FILE", self.home.path().join("aws-credentials"))
             .env("AWS_ENDPOINT_URL", &self.aws_url)
             .env("AWS_DEFAULT_REGION", "us-east-1")
             .env("AWS_PAGER", "")
@@ -149,10 +118,7 @@ impl Server {
 
     /// Runs `aws ARGS` with `creds`.
     pub fn aws_as(&self, creds: &Creds, args: &[&str]) -> Output {
-        self.base_command("aws", creds)
-            .args(args)
-            .output()
-            .expect("the aws CLI runs")
+        self.base_command("aws", creds).args(args).output().expect("the aws CLI runs")
     }
 
     /// Runs `aws ARGS` as the root user and expects success; returns parsed JSON (or Null for no output).
@@ -184,10 +150,7 @@ impl Server {
 
     /// Runs python3 with a script, with the same environment as the aws CLI.
     pub fn python(&self, creds: &Creds, script: &str) -> Output {
-        self.base_command("python3", creds)
-            .args(["-c", script])
-            .output()
-            .expect("python3 runs")
+        self.base_command("python3", creds).args(["-c", script]).output().expect("python3 runs")
     }
 
     /// A path inside this test's HOME.
@@ -216,8 +179,7 @@ fn ok_json(out: &Output, args: &[&str]) -> Value {
     if text.trim().is_empty() {
         Value::Null
     } else {
-        serde_json::from_str(&text)
-            .unwrap_or_else(|e| panic!("aws {args:?} printed non-JSON ({e}): {text}"))
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("aws {args:?} printed non-JSON ({e}): {text}"))
     }
 }
 
@@ -230,9 +192,6 @@ pub fn cli_error(code: &str, op: &str, message: &str) -> String {
 pub fn totp_code(seed_file: &Path, offset: i64) -> String {
     let seed = std::fs::read_to_string(seed_file).unwrap();
     let key = eksim_mfa::base32_decode(seed.trim()).unwrap();
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64;
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
     eksim_mfa::totp(&key, (now + offset * 30) as u64, 6)
 }
