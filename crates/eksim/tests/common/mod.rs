@@ -1,7 +1,7 @@
 //! The integration harness: a real `eksim serve` on loopback port 0, driven by the
 //! real `aws` CLI as a subprocess. Each test has its own server, HOME and config.
 
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
