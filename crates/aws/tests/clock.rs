@@ -1,4 +1,6 @@
 //! In-process tests that need a clock: session expiry and the 15-minute skew rule.
+
+#![allow(clippy::unwrap_used)]
 //! Requests are signed with eksim's own signer and handled at a chosen time.
 
 use eksim_aws::{Aws, AwsRequest, Config};
