@@ -1,7 +1,7 @@
 //! In-process tests that need a clock: session expiry and the 15-minute skew rule.
+//! Requests are signed with eksim's own signer and handled at a chosen time.
 
 #![allow(clippy::unwrap_used)]
-//! Requests are signed with eksim's own signer and handled at a chosen time.
 
 use eksim_aws::{Aws, AwsRequest, Config};
 use eksim_model::AccountId;
