@@ -368,7 +368,8 @@ fn resource_format_error(resource: &str) -> Option<Malformed> {
         return Some(Malformed::ResourceNotArn { resource: resource.to_string() });
     }
     let (part, found, rest) = partition(rest);
-    if !PARTITIONS.contains(&part) {
+    // AWS's own managed policies use `arn:*:…`, so a wildcard partition is accepted.
+    if !PARTITIONS.contains(&part) && !part.contains(['*', '?']) {
         let fields: Vec<&str> = rest.split(':').collect();
         let field = |i: usize| fields.get(i).copied().unwrap_or("*");
         let first = if rest.is_empty() { "*" } else { field(0) };
@@ -387,16 +388,19 @@ fn resource_format_error(resource: &str) -> Option<Malformed> {
     if service.contains(['*', '?']) {
         return Some(Malformed::ResourceVendor);
     }
-    if !rest.starts_with(':') {
+    let (region, _, after_region) = partition(rest);
+    let (account, _, path) = partition(after_region);
+    if !region.is_empty() {
         match service {
             "iam" => return Some(Malformed::IamResourceRegion { resource: resource.to_string() }),
-            "s3" => return Some(Malformed::S3ResourceRegion { resource: resource.to_string() }),
+            // Buckets and objects are global; access points, grants and jobs are regional and
+            // carry an account (AWS's own managed policies name `arn:aws:s3:*:*:accesspoint/…`).
+            "s3" if account.is_empty() => return Some(Malformed::S3ResourceRegion { resource: resource.to_string() }),
             _ => {}
         }
     }
-    let (_region, _, rest) = partition(rest);
-    let (_account, _, path) = partition(rest);
-    if service == "iam" && path != "*" && !IAM_RESOURCE_PREFIXES.iter().any(|p| path.starts_with(p)) {
+    // `arn:aws:iam::ACCT:root` names the root user (IAMAuditRootUserCredentials uses it).
+    if service == "iam" && path != "*" && path != "root" && !IAM_RESOURCE_PREFIXES.iter().any(|p| path.starts_with(p)) {
         return Some(Malformed::IamResourcePath);
     }
     None
