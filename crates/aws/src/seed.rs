@@ -404,6 +404,7 @@ fn apply_in(tx: &mut dyn Txn, seed: &Seed, now: &str) -> Result<(), SeedError> {
                 attached: vec![],
                 boundary: None,
                 last_used: None,
+                trust_ids: Default::default(),
             });
             if let Some(id) = &r.id {
                 role.id = id.clone();

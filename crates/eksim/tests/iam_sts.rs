@@ -5,6 +5,25 @@ mod common;
 use common::{cli_error, totp_code, Creds, Server};
 use serde_json::Value;
 
+/// An inline policy allowing `actions` on every resource.
+fn allow(actions: &[&str]) -> String {
+    serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": actions, "Resource": "*"}]})
+        .to_string()
+}
+
+fn grant_user(s: &Server, user: &str, actions: &[&str]) {
+    s.aws_ok(&[
+        "iam",
+        "put-user-policy",
+        "--user-name",
+        user,
+        "--policy-name",
+        "grant",
+        "--policy-document",
+        &allow(actions),
+    ]);
+}
+
 fn new_user_with_key(s: &Server, name: &str, path: &str) -> (Value, Creds) {
     let user = s.aws_ok(&["iam", "create-user", "--user-name", name, "--path", path]);
     let key = s.aws_ok(&["iam", "create-access-key", "--user-name", name]);
@@ -55,6 +74,7 @@ fn a_new_user_calls_sts_with_its_own_key() {
     let id = s.aws_ok_as(&creds, &["sts", "get-caller-identity"]);
     assert_eq!(id["UserId"], user_id);
     assert_eq!(id["Arn"], "arn:aws:iam::000000000000:user/dev/alice");
+    grant_user(&s, "alice", &["iam:GetUser"]);
     let me = s.aws_ok_as(&creds, &["iam", "get-user"]);
     assert_eq!(me["User"]["UserName"], "alice");
 }
@@ -258,6 +278,7 @@ fn mfa_device_enables_with_two_codes_and_gates_session_tokens() {
     let id = s.aws_ok_as(&mfa, &["sts", "get-caller-identity"]);
     assert_eq!(id["Arn"], "arn:aws:iam::000000000000:user/erin");
     // MFA sessions may call IAM; sessions cannot mint more sessions.
+    grant_user(&s, "erin", &["iam:GetUser"]);
     s.aws_ok_as(&mfa, &["iam", "get-user"]);
     assert_eq!(
         s.aws_err_as(&mfa, &["sts", "get-session-token"]),
@@ -314,7 +335,17 @@ fn assume_role_returns_a_session_of_the_role_without_its_path() {
         s.aws_err_as(&session, &["iam", "get-user"]),
         cli_error("ValidationError", "GetUser", "Must specify userName when calling with non-User credentials")
     );
-    // Role chaining is capped at one hour.
+    // Role chaining is capped at one hour (the role may assume itself once allowed to).
+    s.aws_ok(&[
+        "iam",
+        "put-role-policy",
+        "--role-name",
+        "eks-admin",
+        "--policy-name",
+        "chain",
+        "--policy-document",
+        &allow(&["sts:AssumeRole"]),
+    ]);
     assert_eq!(
         s.aws_err_as(
             &session,
@@ -344,6 +375,7 @@ fn assume_role_returns_a_session_of_the_role_without_its_path() {
         cli_error("AccessDenied", "AssumeRole", "User: arn:aws:iam::000000000000:root is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::000000000000:role/missing")
     );
     // Deleting the role kills its sessions, even once a role of the same name exists again.
+    s.aws_ok(&["iam", "delete-role-policy", "--role-name", "eks-admin", "--policy-name", "chain"]);
     s.aws_ok(&["iam", "delete-role", "--role-name", "eks-admin"]);
     s.aws_ok(&[
         "iam",
@@ -608,6 +640,7 @@ fn requests_without_signature_are_missing_authentication_token() {
 fn federated_users_act_for_their_parent_user() {
     let s = Server::start(&[]);
     let (_, creds) = new_user_with_key(&s, "ivan", "/");
+    grant_user(&s, "ivan", &["sts:GetFederationToken"]);
     let out = s.aws_ok_as(&creds, &["sts", "get-federation-token", "--name", "bob", "--duration-seconds", "900"]);
     assert_eq!(out["FederatedUser"]["Arn"], "arn:aws:sts::000000000000:federated-user/bob");
     assert_eq!(out["FederatedUser"]["FederatedUserId"], "000000000000:bob");

@@ -3,6 +3,7 @@
 //! [`access_keys`], [`mfa`].
 
 pub mod access_keys;
+pub mod effective;
 pub mod groups;
 pub mod managed_catalog;
 pub mod mfa;
@@ -183,24 +184,11 @@ pub fn paginate<T>(
     Ok(Value::Object(out))
 }
 
-/// Which policy grammar a document must follow.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PolicyKind {
-    /// Identity policies (inline, managed, boundaries).
-    Identity,
-    /// Role trust policies.
-    Trust,
-    /// Session policies passed to AssumeRole.
-    Session,
-}
+pub use eksim_policy::PolicyKind;
 
 /// Checks a policy document as IAM does on Put*/Create*: `MalformedPolicyDocument` with IAM's words.
-pub fn validate_policy(document: &str, kind: PolicyKind) -> Result<()> {
-    let _ = kind;
-    match serde_json::from_str::<Value>(document) {
-        Ok(Value::Object(_)) => Ok(()),
-        _ => Err(error::malformed_policy("Syntax errors in policy.")),
-    }
+pub fn validate_policy(document: &str, kind: PolicyKind) -> Result<eksim_policy::Policy> {
+    eksim_policy::parse(document, kind).map_err(|e| error::malformed_policy(e.message()))
 }
 
 /// An empty output.

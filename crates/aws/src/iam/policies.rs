@@ -357,7 +357,7 @@ pub fn create_policy(ctx: &mut Ctx<'_>, a: Authorized) -> Result<Value> {
     let i = a.input();
     let name = req(i, "PolicyName")?;
     let doc = req(i, "PolicyDocument")?;
-    validate_policy(doc, PolicyKind::Identity)?;
+    validate_policy(doc, PolicyKind::Managed)?;
     if ctx.tx.get(&keys::policy(ctx.account(), name)).map_err(error::store)?.is_some() {
         return Err(ApiError::sender(
             "EntityAlreadyExists",
@@ -483,7 +483,7 @@ pub fn create_policy_version(ctx: &mut Ctx<'_>, a: Authorized) -> Result<Value> 
     let i = a.input();
     let mut p = load_customer(ctx, req(i, "PolicyArn")?)?;
     let doc = req(i, "PolicyDocument")?;
-    validate_policy(doc, PolicyKind::Identity)?;
+    validate_policy(doc, PolicyKind::Managed)?;
     if p.versions.len() >= 5 {
         return Err(error::limit_exceeded("A managed policy can have up to 5 versions. Before you create a new version, you must delete an existing version."));
     }

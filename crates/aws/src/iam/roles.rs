@@ -9,6 +9,51 @@ use eksim_model::{iam_arn, ids};
 use eksim_store::TxnExt;
 use serde_json::{json, Value};
 
+/// The role's ARN in `account`.
+pub fn arn_in(account: &eksim_model::AccountId, r: &Role) -> String {
+    iam_arn(account, "role", &r.path, &r.name)
+}
+
+/// Validates a trust policy as IAM does: the grammar, then every IAM user or role it names
+/// must exist (`Invalid principal in policy: "AWS":"…"`). Returns the unique id of each
+/// named principal, which is what IAM really stores.
+pub fn check_trust(ctx: &mut Ctx<'_>, doc: &str) -> Result<std::collections::BTreeMap<String, String>> {
+    let policy = validate_policy(doc, crate::iam::PolicyKind::Trust)?;
+    let mut ids = std::collections::BTreeMap::new();
+    for st in &policy.statements {
+        let Some(block) = &st.principal else { continue };
+        for entry in &block.principals {
+            let eksim_policy::PrincipalEntry::Aws(arn) = entry else { continue };
+            let Some(parsed) = eksim_model::Arn::parse(arn) else { continue };
+            let Ok(account) = eksim_model::AccountId::parse(parsed.account) else { continue };
+            if parsed.service != "iam" {
+                continue;
+            }
+            let name = parsed.resource.rsplit('/').next().unwrap_or_default();
+            let id = if parsed.resource.starts_with("user/") {
+                ctx.tx.get_json::<super::state::User>(&keys::user(&account, name)).map_err(error::store)?.map(|u| u.id)
+            } else if parsed.resource.starts_with("role/") {
+                ctx.tx.get_json::<Role>(&keys::role(&account, name)).map_err(error::store)?.map(|r| r.id)
+            } else {
+                continue;
+            };
+            // Principals of accounts eksim does not hold cannot be checked; AWS would, but
+            // such a trust is only ever exercised by callers eksim knows.
+            let known_account = ctx.tx.get(&keys::account(&account)).map_err(error::store)?.is_some();
+            match id {
+                Some(id) => {
+                    ids.insert(arn.clone(), id);
+                }
+                None if known_account => {
+                    return Err(error::malformed_policy(format!("Invalid principal in policy: \"AWS\":\"{arn}\"")));
+                }
+                None => {}
+            }
+        }
+    }
+    Ok(ids)
+}
+
 /// The role's ARN (with its path).
 pub fn arn(ctx: &Ctx<'_>, r: &Role) -> String {
     iam_arn(ctx.account(), "role", &r.path, &r.name)
@@ -85,7 +130,7 @@ pub fn create_role(ctx: &mut Ctx<'_>, a: Authorized) -> Result<Value> {
     let i = a.input();
     let name = req(i, "RoleName")?;
     let doc = req(i, "AssumeRolePolicyDocument")?;
-    validate_policy(doc, crate::iam::PolicyKind::Trust)?;
+    let trust_ids = check_trust(ctx, doc)?;
     if ctx.tx.get(&keys::role(ctx.account(), name)).map_err(error::store)?.is_some() {
         return Err(error::already_exists("Role", name));
     }
@@ -106,6 +151,7 @@ pub fn create_role(ctx: &mut Ctx<'_>, a: Authorized) -> Result<Value> {
         attached: vec![],
         boundary,
         last_used: None,
+        trust_ids,
     };
     save(ctx, &role)?;
     let mut v = role_json(ctx, &role, false);
@@ -175,7 +221,7 @@ pub fn update_assume_role_policy(ctx: &mut Ctx<'_>, a: Authorized) -> Result<Val
     let i = a.input();
     let mut r = load(ctx, req(i, "RoleName")?)?;
     let doc = req(i, "PolicyDocument")?;
-    validate_policy(doc, crate::iam::PolicyKind::Trust)?;
+    r.trust_ids = check_trust(ctx, doc)?;
     r.trust_policy = doc.to_owned();
     save(ctx, &r)?;
     Ok(empty())

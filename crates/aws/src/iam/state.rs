@@ -71,6 +71,10 @@ pub struct Role {
     pub boundary: Option<String>,
     #[serde(default)]
     pub last_used: Option<String>,
+    /// The unique id of each user or role the trust policy named when it was written (IAM
+    /// stores trust principals as ids: a recreated principal is not the one trusted).
+    #[serde(default)]
+    pub trust_ids: BTreeMap<String, String>,
 }
 
 /// An IAM group.

@@ -9,7 +9,7 @@ use crate::iam::state::{keys, Role};
 use crate::iam::{req, s, validate_policy};
 use crate::{iso8601, Ctx, Op};
 use eksim_model::principal::SessionSource;
-use eksim_model::{ids, AccountId, Arn, PrincipalKind, SessionInfo};
+use eksim_model::{ids, PrincipalKind, SessionInfo};
 use eksim_store::TxnExt;
 use serde_json::{json, Value};
 use session::Sealed;
@@ -175,24 +175,6 @@ fn session_policy_arns(ctx: &mut Ctx<'_>, i: &Value) -> Result<Vec<String>> {
     Ok(arns)
 }
 
-/// Splits `arn:aws:iam::ACCT:role/PATH/NAME` into (account, path, name).
-fn parse_role_arn(arn: &str) -> Option<(AccountId, String, String)> {
-    let a = Arn::parse(arn)?;
-    if a.service != "iam" || !a.region.is_empty() {
-        return None;
-    }
-    let account = AccountId::parse(a.account).ok()?;
-    let rest = a.resource.strip_prefix("role/")?;
-    let (path, name) = match rest.rfind('/') {
-        Some(i) => (format!("/{}", &rest[..=i]), rest[i + 1..].to_owned()),
-        None => ("/".to_owned(), rest.to_owned()),
-    };
-    if name.is_empty() {
-        return None;
-    }
-    Some((account, path, name))
-}
-
 /// AssumeRole.
 pub fn assume_role(ctx: &mut Ctx<'_>, a: Authorized) -> Result<Value> {
     let i = a.input();
@@ -205,7 +187,8 @@ pub fn assume_role(ctx: &mut Ctx<'_>, a: Authorized) -> Result<Value> {
             caller.arn()
         ))
     };
-    let (account, path, name) = parse_role_arn(arn).ok_or_else(|| error::validation(format!("{arn} is invalid")))?;
+    let (account, path, name) =
+        crate::authz::parse_role_arn(arn).ok_or_else(|| error::validation(format!("{arn} is invalid")))?;
     let mut role: Role = ctx.tx.get_json(&keys::role(&account, &name)).map_err(error::store)?.ok_or_else(denied)?;
     // The ARN must name the role with its actual path.
     if role.path != path {
@@ -237,16 +220,8 @@ pub fn assume_role(ctx: &mut Ctx<'_>, a: Authorized) -> Result<Value> {
         }
     }
     let now = ctx.now.unix_timestamp();
-    let mut mfa_auth_time = caller.session.as_ref().and_then(|s| s.mfa_auth_time);
-    if let Some(serial) = s(i, "SerialNumber") {
-        let code = s(i, "TokenCode").ok_or_else(denied)?;
-        let user = match &caller.kind {
-            PrincipalKind::User { name, .. } => Some(name.clone()),
-            _ => None,
-        };
-        crate::iam::mfa::verify_session_code(ctx.tx, &caller.account, user.as_deref(), serial, code, now)?;
-        mfa_auth_time = Some(now);
-    }
+    // MFA passed with the call was verified by the authorization step (the trust policy sees it).
+    let mfa_auth_time = a.mfa_verified_at.or_else(|| caller.session.as_ref().and_then(|s| s.mfa_auth_time));
     let inherited = caller.session.as_ref().and_then(|s| s.source_identity.clone());
     let source_identity = match (inherited, s(i, "SourceIdentity")) {
         (Some(old), Some(new)) if old != new => {
