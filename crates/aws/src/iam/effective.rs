@@ -28,9 +28,12 @@ pub struct Effective {
     pub tags: Vec<Tag>,
 }
 
+/// Parsed documents by (text, is trust policy).
+type ParseCache = Mutex<HashMap<(String, bool), Arc<Policy>>>;
+
 /// Parsed documents by text: evaluation parses each distinct document once.
-fn cache() -> &'static Mutex<HashMap<(String, bool), Arc<Policy>>> {
-    static C: OnceLock<Mutex<HashMap<(String, bool), Arc<Policy>>>> = OnceLock::new();
+fn cache() -> &'static ParseCache {
+    static C: OnceLock<ParseCache> = OnceLock::new();
     C.get_or_init(|| Mutex::new(HashMap::new()))
 }
 
