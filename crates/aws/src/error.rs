@@ -93,6 +93,11 @@ pub fn no_such_entity(kind: &str, name: &str) -> ApiError {
     ApiError::sender("NoSuchEntity", 404, format!("The {kind} with name {name} cannot be found."))
 }
 
+/// `NoSuchEntity` for an entity named by ARN (the simulator's `PolicySourceArn`).
+pub fn no_such_entity_arn(arn: &str) -> ApiError {
+    ApiError::sender("NoSuchEntity", 404, format!("The entity {arn} cannot be found."))
+}
+
 /// `NoSuchEntity` for an inline policy of a user, role or group.
 pub fn no_such_inline_policy(kind: &str, policy: &str) -> ApiError {
     ApiError::sender("NoSuchEntity", 404, format!("The {kind} policy with name {policy} cannot be found."))

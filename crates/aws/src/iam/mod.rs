@@ -9,6 +9,7 @@ pub mod managed_catalog;
 pub mod mfa;
 pub mod policies;
 pub mod roles;
+pub mod simulate;
 pub mod state;
 pub mod users;
 
@@ -99,6 +100,8 @@ pub static OPERATIONS: &[Op] = &[
     op!("DeleteVirtualMFADevice", mfa::resource_serial, mfa::delete_virtual_mfa_device),
     op!("ListMFADevices", users::resource_or_caller, mfa::list_mfa_devices),
     op!("ListVirtualMFADevices", mfa::resource_list, mfa::list_virtual_mfa_devices),
+    op!("SimulatePrincipalPolicy", simulate::resource_source, simulate::simulate_principal_policy),
+    op!("SimulateCustomPolicy", simulate::resource_none, simulate::simulate_custom_policy),
 ];
 
 /// A string member of the input.
