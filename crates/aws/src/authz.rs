@@ -146,6 +146,10 @@ pub fn authorize(ctx: &mut Ctx<'_>, action: &'static str, resource: &str, input:
         ctx.decision = "allowed: the root user of the account".to_owned();
         return Ok(out);
     }
+    debug_assert!(
+        resource == "*" || crate::actions::resource_conforms(action, resource),
+        "{action} authorized on {resource}, which does not fit the Service Authorization Reference"
+    );
     let eff = effective::for_principal(ctx.tx, &caller)?.ok_or_else(error::invalid_client_token_id)?;
     let c = context(ctx, &eff.tags, &out.input);
     let root_allow;

@@ -12,6 +12,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod actions;
 pub mod auth;
 pub mod authz;
 pub mod ctx;

@@ -12,9 +12,24 @@ use serde_json::{json, Value};
 /// The index name of the root user's keys (`:` cannot occur in user names).
 pub const ROOT_INDEX: &str = ":root";
 
-/// Resource of GetAccessKeyLastUsed: the key's owner cannot be known before lookup, so `*`.
-pub fn resource_any(_ctx: &mut Ctx<'_>, _input: &Value) -> Result<String> {
-    Ok("*".to_owned())
+/// Resource of GetAccessKeyLastUsed: the user owning the key (the root ARN for root keys,
+/// `*` for keys of other accounts, which then answer NoSuchEntity).
+pub fn resource_any(ctx: &mut Ctx<'_>, input: &Value) -> Result<String> {
+    let akid = req(input, "AccessKeyId")?;
+    let key: Option<AccessKey> = ctx.tx.get_json(&keys::access_key(akid)).map_err(error::store)?;
+    Ok(match key {
+        Some(AccessKey { owner: KeyOwner::User { name, .. }, account, .. }) if &account == ctx.account() => {
+            let path = ctx
+                .tx
+                .get_json::<super::state::User>(&keys::user(&account, &name))
+                .map_err(error::store)?
+                .map(|u| u.path)
+                .unwrap_or_else(|| "/".into());
+            eksim_model::iam_arn(&account, "user", &path, &name)
+        }
+        Some(k) if &k.account == ctx.account() => ctx.account().root_arn(),
+        _ => "*".to_owned(),
+    })
 }
 
 fn no_such_key(akid: &str) -> ApiError {
