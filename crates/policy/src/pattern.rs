@@ -179,15 +179,58 @@ fn parse_variable(s: &str) -> Option<(Piece, usize)> {
     Some((piece, used))
 }
 
-/// Glob match of `text` against `pattern`.
-pub(crate) fn glob(pattern: &[Tok], text: &str, ignore_case: bool) -> bool {
-    let text: Vec<char> = text.chars().collect();
-    let same = |a: char, b: char| a == b || (ignore_case && a.to_lowercase().eq(b.to_lowercase()));
+/// Case-insensitive glob of ASCII `text` against an ASCII pattern with `*` and `?`, without
+/// allocating: actions are matched hundreds of times per request.
+fn glob_ascii(pattern: &[u8], text: &[u8]) -> bool {
     let (mut p, mut t) = (0usize, 0usize);
     let mut backtrack: Option<(usize, usize)> = None;
     while t < text.len() {
         let step = match (pattern.get(p), text.get(t)) {
-            (Some(Tok::Char(a)), Some(&b)) => same(*a, b),
+            (Some(b'?'), Some(_)) => true,
+            (Some(&a), Some(&b)) if a != b'*' => a.eq_ignore_ascii_case(&b),
+            _ => false,
+        };
+        if step {
+            p += 1;
+            t += 1;
+        } else if pattern.get(p) == Some(&b'*') {
+            backtrack = Some((p, t));
+            p += 1;
+        } else if let Some((star_p, star_t)) = backtrack {
+            p = star_p + 1;
+            t = star_t + 1;
+            backtrack = Some((star_p, star_t + 1));
+        } else {
+            return false;
+        }
+    }
+    while pattern.get(p) == Some(&b'*') {
+        p += 1;
+    }
+    p == pattern.len()
+}
+
+/// Glob match of `text` against `pattern`.
+pub(crate) fn glob(pattern: &[Tok], text: &str, ignore_case: bool) -> bool {
+    if text.is_ascii() {
+        // No allocation for the common case: ARNs and actions are ASCII.
+        let bytes = text.as_bytes();
+        return glob_with(pattern, bytes.len(), |i| bytes.get(i).map(|b| *b as char), ignore_case);
+    }
+    let chars: Vec<char> = text.chars().collect();
+    glob_with(pattern, chars.len(), |i| chars.get(i).copied(), ignore_case)
+}
+
+fn glob_with(pattern: &[Tok], len: usize, at: impl Fn(usize) -> Option<char>, ignore_case: bool) -> bool {
+    let same = |a: char, b: char| {
+        a == b
+            || (ignore_case && (a.eq_ignore_ascii_case(&b) || (!a.is_ascii() && a.to_lowercase().eq(b.to_lowercase()))))
+    };
+    let (mut p, mut t) = (0usize, 0usize);
+    let mut backtrack: Option<(usize, usize)> = None;
+    while t < len {
+        let step = match (pattern.get(p), at(t)) {
+            (Some(Tok::Char(a)), Some(b)) => same(*a, b),
             (Some(Tok::Quest), Some(_)) => true,
             _ => false,
         };
@@ -305,8 +348,11 @@ pub(crate) fn action_matches(pattern: &str, action: &str) -> bool {
     if pattern == "*" {
         return true;
     }
-    if !pattern.contains(['*', '?']) && pattern.is_ascii() && action.is_ascii() {
-        return pattern.eq_ignore_ascii_case(action);
+    if pattern.is_ascii() && action.is_ascii() {
+        if !pattern.contains(['*', '?']) {
+            return pattern.eq_ignore_ascii_case(action);
+        }
+        return glob_ascii(pattern.as_bytes(), action.as_bytes());
     }
     let toks: Vec<Tok> = pattern
         .chars()
