@@ -149,6 +149,12 @@ fn a_failed_request_changes_nothing() {
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
+    /// Seed files: arbitrary text (and YAML-ish text) is refused or accepted, never a panic.
+    #[test]
+    fn seed_parsing_never_panics(text in "(accounts:|  - id:|    users:|      - name: a|[ -~\n]){0,20}") {
+        let _ = eksim_aws::seed::parse(&text);
+    }
+
     /// Whatever arrives on the AWS port, the answer is a well-formed response, never a panic or a 5xx.
     #[test]
     fn arbitrary_requests_never_panic(
