@@ -16,6 +16,7 @@ pub mod actions;
 pub mod auth;
 pub mod authz;
 pub mod ctx;
+pub mod eks;
 pub mod error;
 pub mod iam;
 pub mod seed;
@@ -28,6 +29,7 @@ use eksim_model::{ids, AccountId, Principal};
 use eksim_store::{Store, TxnExt};
 use eksim_wire::model::ServiceModel;
 use eksim_wire::query::{self, Format, Params};
+use eksim_wire::rest_json;
 use eksim_wire::WireResponse;
 use serde_json::Value;
 use std::net::IpAddr;
@@ -46,6 +48,12 @@ pub struct Config {
     pub root_secret_access_key: String,
     /// Clock-skew window for header-signed requests, minutes (AWS: 15 for STS and IAM).
     pub skew_minutes: i64,
+    /// The Kubernetes front's base URL (`https://HOST:PORT`); cluster endpoints live under it.
+    pub kube_url: String,
+    /// Seconds a new cluster stays CREATING (`--cluster-create-delay`).
+    pub cluster_create_delay: f64,
+    /// Seconds before access-entry changes take effect for authentication (`--propagation-delay`).
+    pub propagation_delay: f64,
 }
 
 /// A request as received by the AWS listener.
@@ -219,28 +227,36 @@ impl Aws {
         // Without a usable scope, pick the service from the query API version.
         let service = match &parsed {
             Ok(Some(a)) => a.scope.service.clone(),
+            _ if params.get("Action").is_none() && req.raw_path != "/" => "eks".to_owned(),
             _ => match params.get("Version") {
                 Some("2010-05-08") => "iam".to_owned(),
                 _ => "sts".to_owned(),
             },
         };
         outcome.service = service.clone();
+        let json_protocol = service == "eks";
         let model: &ServiceModel = match service.as_str() {
             "iam" => eksim_wire::model::iam(),
-            "sts" => eksim_wire::model::sts(),
+            "eks" => eksim_wire::model::eks(),
             _ => eksim_wire::model::sts(),
         };
         let ns = model.metadata.xml_namespace.clone().unwrap_or_default();
         let fail = |e: ApiError, outcome: &mut Outcome| {
-            outcome.error_code = e.code.clone();
-            query::encode_error(&ns, &e, &request_id, format)
+            if json_protocol {
+                let e = error::to_json_protocol(e);
+                outcome.error_code = e.code.clone();
+                rest_json::encode_error(&e, &request_id)
+            } else {
+                outcome.error_code = e.code.clone();
+                query::encode_error(&ns, &e, &request_id, format)
+            }
         };
         let auth = match parsed {
             Ok(Some(a)) => a,
             Ok(None) => return (fail(error::missing_authentication_token(), &mut outcome), outcome),
             Err(e) => return (fail(error::signature(&e), &mut outcome), outcome),
         };
-        if !matches!(service.as_str(), "iam" | "sts") {
+        if !matches!(service.as_str(), "iam" | "sts" | "eks") {
             return (fail(error::unknown_service(&service), &mut outcome), outcome);
         }
         let principal = match self
@@ -252,22 +268,42 @@ impl Aws {
             Err(e) => return (fail(e, &mut outcome), outcome),
         };
         outcome.principal = principal.arn();
-        let Some(action) = params.get("Action").map(str::to_owned) else {
-            return (fail(error::missing_action(), &mut outcome), outcome);
-        };
-        outcome.operation = action.clone();
-        let table: &[Op] = if service == "iam" { iam::OPERATIONS } else { sts::OPERATIONS };
-        let Some(op) = table.iter().find(|o| o.name == action) else {
-            let e = if model.operations.contains_key(&action) {
-                error::not_implemented(&service, &action)
-            } else {
-                error::invalid_action(&action, params.get("Version").unwrap_or(&model.metadata.api_version))
+        // Find the operation and decode its input, per protocol.
+        let (op, input): (&Op, Value) = if service == "eks" {
+            let Some((name, labels)) = rest_json::route(model, &req.method, &req.raw_path) else {
+                let e = ApiError::sender(
+                    "UnknownOperationException",
+                    404,
+                    "The requested operation is not recognized by the EKS API.",
+                );
+                return (fail(e, &mut outcome), outcome);
             };
-            return (fail(e, &mut outcome), outcome);
-        };
-        let input = match query::decode_input(model, op.name, &params) {
-            Ok(v) => v,
-            Err(e) => return (fail(e, &mut outcome), outcome),
+            outcome.operation = name.to_owned();
+            let Some(op) = eks::find(name) else {
+                return (fail(error::not_implemented(&service, name), &mut outcome), outcome);
+            };
+            match rest_json::decode_input(model, op.name, &labels, &req.raw_query, &req.body) {
+                Ok(v) => (op, v),
+                Err(e) => return (fail(e, &mut outcome), outcome),
+            }
+        } else {
+            let Some(action) = params.get("Action").map(str::to_owned) else {
+                return (fail(error::missing_action(), &mut outcome), outcome);
+            };
+            outcome.operation = action.clone();
+            let table: &[Op] = if service == "iam" { iam::OPERATIONS } else { sts::OPERATIONS };
+            let Some(op) = table.iter().find(|o| o.name == action) else {
+                let e = if model.operations.contains_key(&action) {
+                    error::not_implemented(&service, &action)
+                } else {
+                    error::invalid_action(&action, params.get("Version").unwrap_or(&model.metadata.api_version))
+                };
+                return (fail(e, &mut outcome), outcome);
+            };
+            match query::decode_input(model, op.name, &params) {
+                Ok(v) => (op, v),
+                Err(e) => return (fail(e, &mut outcome), outcome),
+            }
         };
         let facts = ctx::RequestFacts {
             source_ip: req.peer,
@@ -290,6 +326,7 @@ impl Aws {
             })
             .map_err(Failure::into_api);
         match result {
+            Ok(out) if service == "eks" => (rest_json::encode_output(&out, &request_id), outcome),
             Ok(out) => (query::encode_output(model, op.name, &out, &request_id, format), outcome),
             Err(e) => (fail(e, &mut outcome), outcome),
         }

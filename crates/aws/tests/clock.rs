@@ -18,6 +18,9 @@ fn aws() -> Aws {
         root_access_key_id: KEY.into(),
         root_secret_access_key: SECRET.into(),
         skew_minutes: 15,
+        kube_url: "https://127.0.0.1:6443".into(),
+        cluster_create_delay: 0.0,
+        propagation_delay: 0.0,
     };
     Aws::new(eksim_store::Store::in_memory().unwrap(), config).unwrap()
 }
@@ -144,6 +147,43 @@ fn a_failed_request_changes_nothing() {
     let (r, _) =
         aws.handle(&signed("Action=GetUser&Version=2010-05-08&UserName=alice", "iam", KEY, SECRET, None, now), now);
     assert_eq!(r.status, 404);
+}
+
+#[test]
+fn eks_create_cluster_answers() {
+    let aws = aws();
+    let now = OffsetDateTime::now_utc();
+    let body = r#"{"name":"demo","roleArn":"arn:aws:iam::123456789012:role/eks","resourcesVpcConfig":{"subnetIds":["subnet-1"]}}"#;
+    let host = "127.0.0.1:4599";
+    let headers = [("host", host), ("content-type", "application/json")];
+    let req = eksim_sigv4::Request {
+        method: "POST",
+        raw_path: "/clusters",
+        raw_query: "",
+        headers: &headers,
+        body: body.as_bytes(),
+    };
+    let params = eksim_sigv4::SigningParams {
+        access_key_id: KEY,
+        secret_access_key: SECRET,
+        session_token: None,
+        region: "us-east-1",
+        service: "eks",
+        time: now,
+    };
+    let mut all: Vec<(String, String)> = headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    all.extend(eksim_sigv4::sign_headers(&req, &params).into_iter().map(|(k, v)| (k.to_lowercase(), v)));
+    let r = AwsRequest {
+        method: "POST".into(),
+        raw_path: "/clusters".into(),
+        raw_query: String::new(),
+        headers: all,
+        body: body.as_bytes().to_vec(),
+        peer: "127.0.0.1".parse().unwrap(),
+        secure: false,
+    };
+    let (resp, _) = aws.handle(&r, now);
+    assert_eq!(resp.status, 200, "{}", body_text(&resp));
 }
 
 proptest! {

@@ -6,6 +6,8 @@
 
 #![forbid(unsafe_code)]
 
+pub mod ca;
+
 use anyhow::Context;
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, DefaultBodyLimit, State};
@@ -33,6 +35,20 @@ pub struct Settings {
     pub seed: Option<PathBuf>,
 }
 
+/// The URL clients reach a listener at: an unspecified bind address becomes loopback.
+fn public_url(scheme: &str, addr: SocketAddr) -> String {
+    let ip = if addr.ip().is_unspecified() {
+        if addr.is_ipv4() {
+            std::net::IpAddr::from([127, 0, 0, 1])
+        } else {
+            std::net::IpAddr::from([0u16, 0, 0, 0, 0, 0, 0, 1])
+        }
+    } else {
+        addr.ip()
+    };
+    format!("{scheme}://{}", SocketAddr::new(ip, addr.port()))
+}
+
 /// Largest AWS request body accepted (IAM policy documents are at most 128 KiB).
 const BODY_LIMIT: usize = 1 << 20;
 
@@ -44,14 +60,6 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         }
         None => eksim_store::Store::in_memory()?,
     };
-    let aws = Aws::new(store.clone(), settings.aws.clone()).context("initialising the AWS services")?;
-    if let Some(path) = &settings.seed {
-        let text = std::fs::read_to_string(path).with_context(|| format!("reading seed file {}", path.display()))?;
-        let seed = eksim_aws::seed::parse(&text).with_context(|| format!("seed file {}", path.display()))?;
-        eksim_aws::seed::apply(&store, &seed, &eksim_aws::iso8601(time::OffsetDateTime::now_utc()))
-            .with_context(|| format!("applying seed file {}", path.display()))?;
-    }
-    let aws = Arc::new(aws);
     let aws_listener = TcpListener::bind(settings.aws_addr)
         .await
         .with_context(|| format!("binding --aws-addr {}", settings.aws_addr))?;
@@ -60,9 +68,24 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         .with_context(|| format!("binding --kube-addr {}", settings.kube_addr))?;
     let aws_local = aws_listener.local_addr()?;
     let kube_local = kube_listener.local_addr()?;
+    ca::ensure(&store)?;
+    let mut config = settings.aws.clone();
+    config.kube_url = public_url("https", kube_local);
+    let aws = Aws::new(store.clone(), config).context("initialising the AWS services")?;
+    if let Some(path) = &settings.seed {
+        let text = std::fs::read_to_string(path).with_context(|| format!("reading seed file {}", path.display()))?;
+        let seed = eksim_aws::seed::parse(&text).with_context(|| format!("seed file {}", path.display()))?;
+        eksim_aws::seed::apply(&store, &seed, &eksim_aws::iso8601(time::OffsetDateTime::now_utc()))
+            .with_context(|| format!("applying seed file {}", path.display()))?;
+    }
+    let aws = Arc::new(aws);
     let data = settings.data_dir.as_ref().map(|d| d.display().to_string()).unwrap_or_else(|| ":memory:".into());
     // One line with the bound addresses: scripts and tests read it.
-    println!("eksim listening aws=http://{aws_local} kube=https://{kube_local} data={data}");
+    println!(
+        "eksim listening aws={} kube={} data={data}",
+        public_url("http", aws_local),
+        public_url("https", kube_local)
+    );
     tracing::info!(aws = %aws_local, kube = %kube_local, data = %data, "eksim started");
 
     let (shutdown_tx, _) = tokio::sync::broadcast::channel::<()>(1);

@@ -54,9 +54,34 @@ struct ServeArgs {
     /// A seed file declaring accounts, users, roles, policies and keys (applied at start; idempotent).
     #[arg(long, env = "EKSIM_SEED")]
     seed: Option<PathBuf>,
+    /// How long a new cluster stays CREATING (e.g. `0s`, `30s`, `2m`). The create answer
+    /// always says CREATING, so `aws eks wait cluster-active` has something to observe.
+    #[arg(long, env = "EKSIM_CLUSTER_CREATE_DELAY", default_value = "0s", value_parser = parse_duration)]
+    cluster_create_delay: f64,
+    /// How long access-entry changes take to reach authentication (EKS is eventually consistent).
+    #[arg(long, env = "EKSIM_PROPAGATION_DELAY", default_value = "0s", value_parser = parse_duration)]
+    propagation_delay: f64,
     /// Log format of the request log on stderr.
     #[arg(long, env = "EKSIM_LOG_FORMAT", value_enum, default_value = "text")]
     log_format: LogFormat,
+}
+
+/// Parses `500ms`, `10s`, `2m`, `1h` or a bare number of seconds into seconds.
+fn parse_duration(text: &str) -> Result<f64, String> {
+    let text = text.trim();
+    let (number, unit) = match text.find(|c: char| !(c.is_ascii_digit() || c == '.')) {
+        Some(i) => text.split_at(i),
+        None => (text, "s"),
+    };
+    let n: f64 = number.parse().map_err(|_| format!("invalid duration {text:?}: expected e.g. 500ms, 10s, 2m"))?;
+    let factor = match unit {
+        "ms" => 0.001,
+        "s" => 1.0,
+        "m" => 60.0,
+        "h" => 3600.0,
+        _ => return Err(format!("invalid duration unit in {text:?}: use ms, s, m or h")),
+    };
+    Ok(n * factor)
 }
 
 fn main() -> anyhow::Result<()> {
@@ -85,6 +110,9 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
             root_access_key_id: args.root_access_key_id,
             root_secret_access_key: args.root_secret_access_key,
             skew_minutes: 15,
+            kube_url: String::new(),
+            cluster_create_delay: args.cluster_create_delay,
+            propagation_delay: args.propagation_delay,
         },
         seed: args.seed,
     };

@@ -13,6 +13,7 @@
 
 pub mod model;
 pub mod query;
+pub mod rest_json;
 pub mod validate;
 
 /// An error ready to render: AWS error code, HTTP status and message.
