@@ -175,6 +175,30 @@ pub fn authorize(ctx: &mut Ctx<'_>, action: &'static str, resource: &str, input:
     Ok(out)
 }
 
+/// Authorizes a second action a request implies (`iam:PassRole` for CreateCluster's role,
+/// `eks:TagResource` when a create passes tags): the same evaluation, the same AccessDenied.
+pub fn also(ctx: &mut Ctx<'_>, action: &'static str, resource: &str, input: &Value) -> error::Result<()> {
+    let caller = ctx.caller.clone();
+    if caller.is_root() {
+        return Ok(());
+    }
+    let eff = effective::for_principal(ctx.tx, &caller)?.ok_or_else(error::invalid_client_token_id)?;
+    let c = context(ctx, &eff.tags, input);
+    let sets = PolicySets {
+        identity: eff.identity.iter().collect(),
+        boundary: eff.boundary.as_ref(),
+        session: eff.session.iter().collect(),
+        resource: None,
+    };
+    let d = evaluate(&Request::new(action, resource, &c), &sets);
+    let reason = describe(&d);
+    ctx.decision = format!("{}; {action}: {reason}", ctx.decision);
+    if !d.is_allowed() || (eff.session_required && eff.session.is_empty()) {
+        return Err(error::access_denied(access_denied_message(&caller.arn(), action, resource, &d)));
+    }
+    Ok(())
+}
+
 /// The caller as trust policies see it. A principal whose unique id differs from the one the
 /// trust policy recorded (deleted and recreated) is not the principal the policy names.
 fn trust_caller(ctx: &Ctx<'_>, role: &Role) -> Caller {

@@ -307,6 +307,22 @@ fn eks_calls_are_authorized_by_iam_with_eks_error_codes() {
     let out =
         s.aws_as(&creds, &["eks", "update-kubeconfig", "--name", "demo", "--kubeconfig", kubeconfig.to_str().unwrap()]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // CreateCluster passes the cluster role: iam:PassRole is needed too.
+    let create_only = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "eks:CreateCluster", "Resource": "*"}]}).to_string();
+    s.aws_ok(&[
+        "iam",
+        "put-user-policy",
+        "--user-name",
+        "alice",
+        "--policy-name",
+        "create",
+        "--policy-document",
+        &create_only,
+    ]);
+    assert_eq!(
+        s.aws_err_as(&creds, &["eks", "create-cluster", "--name", "c2", "--role-arn", ROLE, "--resources-vpc-config", "subnetIds=s"]),
+        cli_error("AccessDeniedException", "CreateCluster", &format!("User: arn:aws:iam::000000000000:user/alice is not authorized to perform: iam:PassRole on resource: {ROLE} because no identity-based policy allows the iam:PassRole action"))
+    );
     let bogus = Creds { key: "AKIANOTAREALKEY00000".into(), secret: "x".repeat(40), token: None };
     assert_eq!(
         s.aws_err_as(&bogus, &["eks", "list-clusters"]),

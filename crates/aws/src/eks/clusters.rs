@@ -193,6 +193,8 @@ pub fn create_cluster(ctx: &mut Ctx<'_>, a: Authorized) -> Result<Value> {
     let name = req(i, "name")?.to_owned();
     check_name("name", &name)?;
     let role_arn = req(i, "roleArn")?.to_owned();
+    // EKS passes the cluster role to itself: the caller needs iam:PassRole on it.
+    crate::authz::also(ctx, "iam:PassRole", &role_arn, i)?;
     let access = i.get("accessConfig").cloned().unwrap_or(json!({}));
     let mode = s(&access, "authenticationMode").unwrap_or("CONFIG_MAP").to_owned();
     if !MODES.contains(&mode.as_str()) {
