@@ -509,3 +509,51 @@ fn simulate_principal_policy_answers_from_the_same_engine() {
         )
     );
 }
+
+const CROSS_SEED: &str = r#"
+accounts:
+  - id: "222233334444"
+    roles:
+      - name: deploy
+        assume_role_policy:
+          Version: "2012-10-17"
+          Statement:
+            - Effect: Allow
+              Principal: { AWS: "arn:aws:iam::000000000000:root" }
+              Action: sts:AssumeRole
+"#;
+
+#[test]
+fn cross_account_assume_role_needs_both_the_trust_and_the_callers_identity_policy() {
+    let dir = tempfile::tempdir().unwrap();
+    let seed = dir.path().join("seed.yaml");
+    std::fs::write(&seed, CROSS_SEED).unwrap();
+    let s = Server::start(&["--seed", seed.to_str().unwrap()]);
+    let creds = user_with_key(&s, "henry");
+    let role = "arn:aws:iam::222233334444:role/deploy";
+    assert_eq!(
+        s.aws_err_as(&creds, &["sts", "assume-role", "--role-arn", role, "--role-session-name", "x1"]),
+        cli_error(
+            "AccessDenied",
+            "AssumeRole",
+            &format!(
+                "User: arn:aws:iam::{ACCT}:user/henry is not authorized to perform: sts:AssumeRole on resource: {role}"
+            )
+        )
+    );
+    let allow = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": role}]}).to_string();
+    s.aws_ok(&[
+        "iam",
+        "put-user-policy",
+        "--user-name",
+        "henry",
+        "--policy-name",
+        "cross",
+        "--policy-document",
+        &allow,
+    ]);
+    let out = s.aws_ok_as(&creds, &["sts", "assume-role", "--role-arn", role, "--role-session-name", "x1"]);
+    assert_eq!(out["AssumedRoleUser"]["Arn"], "arn:aws:sts::222233334444:assumed-role/deploy/x1");
+    let session = Creds::from_json(&out);
+    assert_eq!(s.aws_ok_as(&session, &["sts", "get-caller-identity"])["Account"], "222233334444");
+}
