@@ -7,6 +7,8 @@
 #![forbid(unsafe_code)]
 
 pub mod ca;
+pub mod kube;
+pub mod kube_front;
 
 use anyhow::Context;
 use axum::body::Bytes;
@@ -94,25 +96,28 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(tower_http::catch_panic::CatchPanicLayer::new())
         .with_state(aws.clone());
-    let kube_app = Router::new().fallback(kube_placeholder);
+    let ca = ca::ensure(&store)?;
+    let mut hosts = vec!["localhost".to_owned(), "127.0.0.1".to_owned(), "::1".to_owned()];
+    if !kube_local.ip().is_unspecified() {
+        hosts.push(kube_local.ip().to_string());
+    }
+    let tls = ca::server_config(&ca, &hosts)?;
+    let front: Arc<dyn kube::Front> = Arc::new(kube_front::KubeFront::new(aws.clone()));
 
     let mut rx1 = shutdown_tx.subscribe();
-    let mut rx2 = shutdown_tx.subscribe();
+    let rx2 = shutdown_tx.subscribe();
     let aws_server = axum::serve(aws_listener, aws_app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(async move {
             let _ = rx1.recv().await;
         });
-    let kube_server = axum::serve(kube_listener, kube_app.into_make_service()).with_graceful_shutdown(async move {
-        let _ = rx2.recv().await;
-    });
+    let kube_server = kube::serve(kube_listener, tls, front, rx2);
     let signals = async move {
         wait_for_signal().await;
         tracing::info!("shutting down");
         let _ = shutdown_tx.send(());
     };
-    let (a, k, ()) = tokio::join!(aws_server, kube_server, signals);
+    let (a, (), ()) = tokio::join!(aws_server, kube_server, signals);
     a?;
-    k?;
     tracing::info!("stopped");
     Ok(())
 }
@@ -190,12 +195,4 @@ async fn aws_handler(
         }
     }
     resp
-}
-
-async fn kube_placeholder() -> Response {
-    let body = serde_json::json!({
-        "kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
-        "message": "the Kubernetes API is not served by this eksim build yet", "reason": "ServiceUnavailable", "code": 503
-    });
-    (StatusCode::SERVICE_UNAVAILABLE, [("content-type", "application/json")], body.to_string()).into_response()
 }

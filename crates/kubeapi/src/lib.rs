@@ -1,0 +1,1 @@
+//! The Kubernetes API front: see ARCHITECTURE.md.
