@@ -340,6 +340,11 @@ pub fn reserved_tag_key() -> ApiError {
     invalid_parameter("Tag keys starting with aws: are reserved for AWS use.")
 }
 
+/// The same refusal from TagResource, which declares only BadRequestException.
+pub fn reserved_tag_key_on_tagging() -> ApiError {
+    bad_request("Tag keys starting with aws: are reserved for AWS use.")
+}
+
 #[cfg(test)]
 mod eks_access_tests {
     use super::*;

@@ -172,7 +172,7 @@ fn check_tags(tags: &Value) -> Result<BTreeMap<String, String>> {
     if let Some(obj) = tags.as_object() {
         for (k, v) in obj {
             if k.starts_with("aws:") {
-                return Err(error::invalid_parameter("Tag keys starting with aws: are reserved for AWS use."));
+                return Err(error::reserved_tag_key());
             }
             out.insert(k.clone(), v.as_str().unwrap_or_default().to_owned());
         }
@@ -661,7 +661,7 @@ pub fn tag_resource(ctx: &mut Ctx<'_>, a: Authorized) -> Result<Value> {
     let arn = req(a.input(), "resourceArn")?.to_owned();
     let new: Map<String, Value> = a.input().get("tags").and_then(Value::as_object).cloned().unwrap_or_default();
     if new.keys().any(|k| k.starts_with("aws:")) {
-        return Err(error::bad_request("Tag keys starting with aws: are reserved for AWS use."));
+        return Err(error::reserved_tag_key_on_tagging());
     }
     with_tags(ctx, &arn, |tags| {
         for (k, v) in new {
