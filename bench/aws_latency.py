@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Per-call latency of `sts get-caller-identity` and `iam get-user` through one
-keep-alive boto3 client, eksim against moto_server in the same run.
+"""Per-call latency of `sts get-caller-identity`, `iam get-user`, `eks describe-cluster` and
+`eks create-access-entry` through one keep-alive boto3 client, eksim against moto_server in the
+same run (moto 5.2.1 has no access entries, so that row is eksim's only).
 
 Usage: python3 bench/aws_latency.py [--calls 500] [--warmup 20] [--eksim target/release/eksim]
 Build eksim first: cargo build --release
@@ -41,7 +42,7 @@ def wait_port(port, timeout=20):
 def clients(url, key, secret):
     cfg = botocore.config.Config(retries={"max_attempts": 1, "mode": "standard"}, max_pool_connections=1)
     kw = dict(endpoint_url=url, region_name="us-east-1", aws_access_key_id=key, aws_secret_access_key=secret, config=cfg)
-    return boto3.client("sts", **kw), boto3.client("iam", **kw)
+    return boto3.client("sts", **kw), boto3.client("iam", **kw), boto3.client("eks", **kw)
 
 
 def measure(fn, calls, warmup):
@@ -60,8 +61,8 @@ def measure(fn, calls, warmup):
     }
 
 
-def run(name, url, key, secret, calls, warmup):
-    sts, iam = clients(url, key, secret)
+def run(name, url, key, secret, calls, warmup, access_entries=True):
+    sts, iam, eks = clients(url, key, secret)
     try:
         iam.create_user(UserName="bench")
     except iam.exceptions.EntityAlreadyExistsException:
@@ -69,7 +70,20 @@ def run(name, url, key, secret, calls, warmup):
     rows = []
     rows.append((name, "sts get-caller-identity", measure(sts.get_caller_identity, calls, warmup)))
     rows.append((name, "iam get-user", measure(lambda: iam.get_user(UserName="bench"), calls, warmup)))
+    eks.create_cluster(name="bench", roleArn=f"arn:aws:iam::{ACCOUNT[name]}:role/eks", resourcesVpcConfig={"subnetIds": ["subnet-1"]},
+                       accessConfig={"authenticationMode": "API"})
+    rows.append((name, "eks describe-cluster", measure(lambda: eks.describe_cluster(name="bench"), calls, warmup)))
+    if access_entries:
+        n = calls + warmup
+        roles = []
+        for i in range(n):
+            roles.append(iam.create_role(RoleName=f"r{i}", AssumeRolePolicyDocument='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}')["Role"]["Arn"])
+        it = iter(roles)
+        rows.append((name, "eks create-access-entry", measure(lambda: eks.create_access_entry(clusterName="bench", principalArn=next(it)), calls, warmup)))
     return rows
+
+
+ACCOUNT = {}
 
 
 def main():
@@ -90,8 +104,10 @@ def main():
     try:
         wait_port(ep)
         wait_port(mp)
+        ACCOUNT["eksim (SQLite file, SigV4 verified)"] = "000000000000"
+        ACCOUNT["moto_server 5.2.1 (no auth)"] = "123456789012"
         rows += run("eksim (SQLite file, SigV4 verified)", f"http://127.0.0.1:{ep}", "AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", args.calls, args.warmup)
-        rows += run("moto_server 5.2.1 (no auth)", f"http://127.0.0.1:{mp}", "AKIAIOSFODNN7EXAMPLE", "x" * 40, args.calls, args.warmup)
+        rows += run("moto_server 5.2.1 (no auth)", f"http://127.0.0.1:{mp}", "AKIAIOSFODNN7EXAMPLE", "x" * 40, args.calls, args.warmup, access_entries=False)
     finally:
         eksim.terminate()
         moto.terminate()
