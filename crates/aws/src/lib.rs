@@ -50,6 +50,9 @@ pub struct Config {
     pub skew_minutes: i64,
     /// The Kubernetes front's base URL (`https://HOST:PORT`); cluster endpoints live under it.
     pub kube_url: String,
+    /// `host:port` forms of eksim's own AWS endpoint: `aws eks get-token` URLs presigned for it
+    /// (AWS_ENDPOINT_URL pointing at eksim) are accepted besides the real STS hosts.
+    pub aws_hosts: Vec<String>,
     /// Seconds a new cluster stays CREATING (`--cluster-create-delay`).
     pub cluster_create_delay: f64,
     /// Seconds before access-entry changes take effect for authentication (`--propagation-delay`).

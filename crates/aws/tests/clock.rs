@@ -19,6 +19,7 @@ fn aws() -> Aws {
         root_secret_access_key: SECRET.into(),
         skew_minutes: 15,
         kube_url: "https://127.0.0.1:6443".into(),
+        aws_hosts: vec!["127.0.0.1:4599".into()],
         cluster_create_delay: 0.0,
         propagation_delay: 0.0,
     };

@@ -73,6 +73,11 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     ca::ensure(&store)?;
     let mut config = settings.aws.clone();
     config.kube_url = public_url("https", kube_local);
+    let port = aws_local.port();
+    config.aws_hosts = vec![format!("127.0.0.1:{port}"), format!("localhost:{port}"), format!("[::1]:{port}")];
+    if !aws_local.ip().is_unspecified() && !aws_local.ip().is_loopback() {
+        config.aws_hosts.push(aws_local.to_string());
+    }
     let aws = Aws::new(store.clone(), config).context("initialising the AWS services")?;
     if let Some(path) = &settings.seed {
         let text = std::fs::read_to_string(path).with_context(|| format!("reading seed file {}", path.display()))?;

@@ -111,6 +111,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
             root_secret_access_key: args.root_secret_access_key,
             skew_minutes: 15,
             kube_url: String::new(),
+            aws_hosts: Vec::new(),
             cluster_create_delay: args.cluster_create_delay,
             propagation_delay: args.propagation_delay,
         },
