@@ -1,6 +1,7 @@
 //! The Kubernetes side of EKS access, as pure engines: who a bearer token is
 //! ([`token`]), which Kubernetes user that IAM identity maps to ([`mapping`]), and what
-//! that user may do ([`rbac`], with EKS access policies chained in front later).
+//! that user may do ([`rbac`]: RBAC, and the rest of EKS's authorizer chain —
+//! `system:masters`, the Node authorizer, EKS access policies).
 //!
 //! **Architecture Invariant:** pure. No I/O, no clock (time is passed in), no store:
 //! callers hand in the objects (RBAC objects, access entries, aws-auth) and secrets.
@@ -8,6 +9,12 @@
 //! for `kubectl auth can-i` and `eksim explain`.
 
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod gofmt;
+pub mod mapping;
+pub mod rbac;
+pub mod token;
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
