@@ -1,17 +1,133 @@
 //! What each Kubernetes request gets: the cluster from the path prefix, the caller from
-//! the bearer token (verified in-process with the same SigV4 code STS uses), the
-//! Kubernetes user from the mapper chain of the cluster's authentication mode, then the
-//! authorizer chain and the object API.
+//! the bearer token ([`crate::kube_authn`]), then EKS's authorizer chain
+//! (`system:masters` → Node → RBAC → the caller's access policies) and the object API of
+//! `eksim-kubeapi`.
 
 use crate::kube::{Front, HttpRequest, HttpResponse};
+use crate::kube_authn::{self, Authenticated};
 use eksim_aws::eks::state::{keys, Cluster, EndpointRef};
 use eksim_aws::Aws;
-use eksim_store::TxnExt;
+use eksim_kube_auth::rbac::{self, AccessPolicyAuthorizer, Rbac};
+use eksim_kube_auth::{Attributes, Decision, UserInfo};
+use eksim_kubeapi::{ClusterInfo, KubeRequest};
+use eksim_store::{Store, TxnExt};
+use serde_json::Value;
 use std::sync::Arc;
+use time::OffsetDateTime;
 
 /// The Kubernetes front over the AWS services' store.
 pub struct KubeFront {
     aws: Arc<Aws>,
+}
+
+/// kube-apiserver's 401 body, sent on every path (kubectl-wire.md §6.1 (a)).
+pub const UNAUTHORIZED: &str = r#"{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Unauthorized","reason":"Unauthorized","code":401}"#;
+
+fn json(code: u16, body: String, user: String) -> HttpResponse {
+    HttpResponse {
+        status: code,
+        headers: vec![("content-type".into(), "application/json".into())],
+        body: body.into_bytes(),
+        user,
+    }
+}
+
+/// The cluster's objects as `eksim-kubeapi` sees it.
+pub fn cluster_info(c: &Cluster) -> ClusterInfo {
+    ClusterInfo {
+        id: c.endpoint_id.clone(),
+        name: c.name.clone(),
+        version: c.version.clone(),
+        created_at: OffsetDateTime::from_unix_timestamp(c.created_at as i64).unwrap_or(OffsetDateTime::UNIX_EPOCH),
+        service_cidr: c.kubernetes_network_config["serviceIpv4Cidr"].as_str().unwrap_or("10.100.0.0/16").to_owned(),
+    }
+}
+
+/// The aws-auth ConfigMap EKS creates when the mode includes CONFIG_MAP and the cluster has
+/// node roles: each node role mapped to `system:node:{{EC2PrivateDNSName}}`.
+fn aws_auth(node_roles: &[String]) -> Value {
+    let map_roles: String = node_roles
+        .iter()
+        .map(|r| {
+            format!(
+                "- groups:\n  - system:bootstrappers\n  - system:nodes\n  rolearn: {r}\n  username: system:node:{{{{EC2PrivateDNSName}}}}\n"
+            )
+        })
+        .collect();
+    serde_json::json!({
+        "apiVersion": "v1", "kind": "ConfigMap",
+        "metadata": {"name": "aws-auth", "namespace": "kube-system"},
+        "data": {"mapRoles": map_roles}
+    })
+}
+
+/// Seeds a cluster's objects once: namespaces, the `kubernetes` Service, the bootstrap RBAC
+/// policy, and aws-auth for node roles in CONFIG_MAP modes.
+fn ensure_seeded(store: &Store, cluster: &Cluster, now: OffsetDateTime) {
+    let marker = format!("kube/{}/.seeded", cluster.endpoint_id);
+    if store.read(|tx| tx.get(&marker)).ok().flatten().is_some() {
+        return;
+    }
+    let mut extra = rbac::bootstrap_objects();
+    if cluster.authentication_mode != "API" {
+        let roles: Vec<String> = store
+            .read(|tx| {
+                tx.list_json::<eksim_aws::eks::state::Nodegroup>(&keys::nodegroups(
+                    &cluster.account,
+                    &cluster.region,
+                    &cluster.name,
+                ))
+            })
+            .map(|v| v.into_iter().map(|(_, n)| n.node_role).collect())
+            .unwrap_or_default();
+        if !roles.is_empty() {
+            extra.push(aws_auth(&roles));
+        }
+    }
+    match eksim_kubeapi::seed(store, &cluster_info(cluster), extra, now) {
+        Ok(()) => {
+            let _ = store.write(|tx| tx.put(&marker, b"{}"));
+        }
+        Err(e) => tracing::error!(cluster = %cluster.name, error = ?e, "seeding the cluster's objects failed"),
+    }
+}
+
+fn list(store: &Store, prefix: &str) -> Vec<Value> {
+    store.read(|tx| tx.list_json::<Value>(prefix)).map(|v| v.into_iter().map(|(_, o)| o).collect()).unwrap_or_default()
+}
+
+/// The RBAC objects of a cluster.
+fn load_rbac(store: &Store, id: &str) -> Rbac {
+    let p = |r: &str| format!("kube/{id}/rbac.authorization.k8s.io/{r}/");
+    Rbac::new(
+        &list(store, &p("roles")),
+        &list(store, &p("clusterroles")),
+        &list(store, &p("rolebindings")),
+        &list(store, &p("clusterrolebindings")),
+    )
+}
+
+/// EKS's authorizer chain for one caller.
+struct EksAuthorizer {
+    rbac: Rbac,
+    access: Option<AccessPolicyAuthorizer>,
+}
+
+impl eksim_kubeapi::Authorizer for EksAuthorizer {
+    fn authorize(&self, user: &UserInfo, attrs: &Attributes) -> Decision {
+        rbac::authorize(user, attrs, &self.rbac, self.access.as_ref())
+    }
+
+    fn rules(&self, user: &UserInfo, namespace: &str) -> Option<eksim_kubeapi::RulesReview> {
+        let r = rbac::rules_review(user, namespace, &self.rbac, true);
+        let to_json = |rules: &[rbac::PolicyRule]| rules.iter().filter_map(|r| serde_json::to_value(r).ok()).collect();
+        Some(eksim_kubeapi::RulesReview {
+            resource_rules: to_json(&r.resource_rules),
+            non_resource_rules: to_json(&r.non_resource_rules),
+            incomplete: r.incomplete,
+            evaluation_error: r.evaluation_error,
+        })
+    }
 }
 
 impl KubeFront {
@@ -32,33 +148,62 @@ impl KubeFront {
     }
 }
 
-/// kube-apiserver's 401 body, sent on every path (kubectl-wire.md §6.1 (a)).
-pub const UNAUTHORIZED: &str = r#"{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Unauthorized","reason":"Unauthorized","code":401}"#;
-
-fn status(code: u16, body: String, user: String) -> HttpResponse {
-    HttpResponse {
-        status: code,
-        headers: vec![("content-type".into(), "application/json".into())],
-        body: body.into_bytes(),
-        user,
-    }
-}
-
 impl Front for KubeFront {
     fn handle(&self, req: HttpRequest) -> HttpResponse {
+        let now = OffsetDateTime::now_utc();
         let rest = req.path.strip_prefix("/clusters/").unwrap_or_default();
-        let (id, _path) = match rest.find('/') {
+        let (id, path) = match rest.find('/') {
             Some(i) => (&rest[..i], &rest[i..]),
             None => (rest, "/"),
         };
-        let Some(_cluster) = self.cluster(id) else {
+        let Some(cluster) = self.cluster(id) else {
             let body = serde_json::json!({
                 "kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
                 "message": "the server could not find the requested resource", "reason": "NotFound",
                 "details": {}, "code": 404
             });
-            return status(404, body.to_string(), String::new());
+            return json(404, body.to_string(), String::new());
         };
-        status(401, UNAUTHORIZED.to_owned(), "unauthenticated".into())
+        let bearer = req
+            .headers
+            .iter()
+            .find(|(k, _)| k == "authorization")
+            .and_then(|(_, v)| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+            .map(str::trim)
+            .unwrap_or_default()
+            .to_owned();
+        let store = self.aws.store().clone();
+        let client = req.peer.to_string();
+        let outcome = if bearer.is_empty() {
+            None
+        } else {
+            store
+                .read(|tx| -> Result<_, eksim_store::Error> {
+                    Ok(kube_authn::authenticate(&self.aws, tx, &cluster, &bearer, &client, now))
+                })
+                .ok()
+        };
+        let Some(outcome) = outcome else {
+            return json(401, UNAUTHORIZED.to_owned(), "anonymous".into());
+        };
+        for line in &outcome.log {
+            tracing::info!(target: "eksim::authenticator", cluster = %cluster.name, "{line}");
+        }
+        crate::control_plane_log::append(&store, &cluster, "authenticator", &outcome.log, now);
+        let Authenticated { user, access_policies } = match outcome.result {
+            Ok(a) => a,
+            Err(_) => return json(401, UNAUTHORIZED.to_owned(), "unmapped".into()),
+        };
+        ensure_seeded(&store, &cluster, now);
+        let authz = EksAuthorizer { rbac: load_rbac(&store, &cluster.endpoint_id), access: access_policies };
+        let kreq = KubeRequest {
+            method: req.method,
+            path: path.to_owned(),
+            query: req.query,
+            headers: req.headers,
+            body: req.body,
+        };
+        let resp = eksim_kubeapi::handle(&store, &cluster_info(&cluster), &user, &authz, &kreq, now);
+        HttpResponse { status: resp.status, headers: resp.headers, body: resp.body, user: user.username }
     }
 }

@@ -7,7 +7,9 @@
 #![forbid(unsafe_code)]
 
 pub mod ca;
+pub mod control_plane_log;
 pub mod kube;
+pub mod kube_authn;
 pub mod kube_front;
 
 use anyhow::Context;

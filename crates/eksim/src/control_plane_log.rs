@@ -1,0 +1,28 @@
+//! The cluster's stored control-plane logs (CloudWatch Logs log types `api`, `audit`,
+//! `authenticator`, …): lines are appended under `cplog/{endpoint-id}/{type}/{seq}` so the
+//! CloudWatch Logs API of a later issue can serve them and `eksim logs` can print them.
+
+use eksim_aws::eks::state::Cluster;
+use eksim_store::Store;
+use time::OffsetDateTime;
+
+/// Appends `lines` of `log_type` for `cluster`, in one transaction.
+pub fn append(store: &Store, cluster: &Cluster, log_type: &str, lines: &[String], now: OffsetDateTime) {
+    if lines.is_empty() {
+        return;
+    }
+    let ts = now.unix_timestamp_nanos();
+    let result = store.write(|tx| -> Result<(), eksim_store::Error> {
+        let rev = tx.revision()?;
+        for (i, line) in lines.iter().enumerate() {
+            // Revision then index: unique and in write order across processes sharing the store.
+            let key = format!("cplog/{}/{log_type}/{:020}-{:04}", cluster.endpoint_id, rev + 1, i);
+            let record = serde_json::json!({ "timestamp": ts / 1_000_000, "message": line });
+            tx.put(&key, record.to_string().as_bytes())?;
+        }
+        Ok(())
+    });
+    if let Err(e) = result {
+        tracing::warn!(error = %e, "could not store control-plane log lines");
+    }
+}
