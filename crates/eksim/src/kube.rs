@@ -4,13 +4,17 @@
 //! [`crate::kube_front`] decides what each request gets.
 
 use bytes::Bytes;
+use http_body_util::combinators::BoxBody;
 use http_body_util::{BodyExt, Full, Limited};
-use hyper::body::Incoming;
+use hyper::body::{Frame, Incoming};
 use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
+use std::convert::Infallible;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::Arc;
-use std::time::Instant;
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 
@@ -35,7 +39,6 @@ pub struct HttpRequest {
 }
 
 /// Its answer.
-#[derive(Debug, Clone)]
 pub struct HttpResponse {
     /// Status.
     pub status: u16,
@@ -45,6 +48,66 @@ pub struct HttpResponse {
     pub body: Vec<u8>,
     /// For the log line: the Kubernetes user, or why there is none.
     pub user: String,
+    /// A watch to keep streaming after `body`, with the store it reads.
+    pub watch: Option<(Box<eksim_kubeapi::Watch>, eksim_store::Store)>,
+}
+
+/// How long a watch without `timeoutSeconds` stays open (kube-apiserver picks 30–60 min).
+const DEFAULT_WATCH: Duration = Duration::from_secs(1800);
+/// How often an open watch looks for new events.
+const WATCH_POLL: Duration = Duration::from_millis(200);
+
+type Body = BoxBody<Bytes, Infallible>;
+
+/// A response body fed by a channel: the watch stream.
+struct ChannelBody {
+    rx: tokio::sync::mpsc::Receiver<Bytes>,
+}
+
+impl hyper::body::Body for ChannelBody {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+        match self.rx.poll_recv(cx) {
+            Poll::Ready(Some(b)) => Poll::Ready(Some(Ok(Frame::data(b)))),
+            Poll::Ready(None) => Poll::Ready(None),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+/// Streams a watch: the first events, then whatever new events the store records, until
+/// the watch ends, its timeout passes or the client goes away.
+fn stream_watch(first: Vec<u8>, mut watch: Box<eksim_kubeapi::Watch>, store: eksim_store::Store) -> Body {
+    let (tx, rx) = tokio::sync::mpsc::channel::<Bytes>(16);
+    let deadline = Instant::now() + watch.timeout().unwrap_or(DEFAULT_WATCH);
+    tokio::spawn(async move {
+        if !first.is_empty() && tx.send(Bytes::from(first)).await.is_err() {
+            return;
+        }
+        while !watch.is_done() && Instant::now() < deadline {
+            tokio::time::sleep(WATCH_POLL).await;
+            if tx.is_closed() {
+                return;
+            }
+            let store = store.clone();
+            let polled = tokio::task::spawn_blocking(move || {
+                let chunk = watch.poll(&store, time::OffsetDateTime::now_utc());
+                (watch, chunk)
+            })
+            .await;
+            let Ok((w, chunk)) = polled else { return };
+            watch = w;
+            if !chunk.body.is_empty() && tx.send(Bytes::from(chunk.body)).await.is_err() {
+                return;
+            }
+            if chunk.done {
+                return;
+            }
+        }
+    });
+    ChannelBody { rx }.boxed()
 }
 
 /// Something that answers Kubernetes requests (blocking; runs on the blocking pool).
@@ -98,7 +161,7 @@ pub async fn serve(
     }
 }
 
-async fn answer(front: Arc<dyn Front>, req: Request<Incoming>, peer: SocketAddr) -> Response<Full<Bytes>> {
+async fn answer(front: Arc<dyn Front>, req: Request<Incoming>, peer: SocketAddr) -> Response<Body> {
     let started = Instant::now();
     let (parts, body) = req.into_parts();
     let body = match Limited::new(body, BODY_LIMIT).collect().await {
@@ -143,7 +206,11 @@ async fn answer(front: Arc<dyn Front>, req: Request<Incoming>, peer: SocketAddr)
         principal = %resp.user,
         "kube request"
     );
-    let mut out = Response::new(Full::new(Bytes::from(resp.body)));
+    let body = match resp.watch {
+        Some((watch, store)) => stream_watch(resp.body, watch, store),
+        None => Full::new(Bytes::from(resp.body)).boxed(),
+    };
+    let mut out = Response::new(body);
     *out.status_mut() = hyper::StatusCode::from_u16(resp.status).unwrap_or(hyper::StatusCode::INTERNAL_SERVER_ERROR);
     for (k, v) in resp.headers {
         if let (Ok(k), Ok(v)) =
@@ -155,8 +222,8 @@ async fn answer(front: Arc<dyn Front>, req: Request<Incoming>, peer: SocketAddr)
     out
 }
 
-fn plain(status: u16, body: &'static str) -> Response<Full<Bytes>> {
-    let mut out = Response::new(Full::new(Bytes::from_static(body.as_bytes())));
+fn plain(status: u16, body: &'static str) -> Response<Body> {
+    let mut out = Response::new(Full::new(Bytes::from_static(body.as_bytes())).boxed());
     *out.status_mut() = hyper::StatusCode::from_u16(status).unwrap_or(hyper::StatusCode::INTERNAL_SERVER_ERROR);
     out.headers_mut().insert(hyper::header::CONTENT_TYPE, hyper::header::HeaderValue::from_static("application/json"));
     out

@@ -29,6 +29,7 @@ fn json(code: u16, body: String, user: String) -> HttpResponse {
         headers: vec![("content-type".into(), "application/json".into())],
         body: body.into_bytes(),
         user,
+        watch: None,
     }
 }
 
@@ -204,6 +205,12 @@ impl Front for KubeFront {
             body: req.body,
         };
         let resp = eksim_kubeapi::handle(&store, &cluster_info(&cluster), &user, &authz, &kreq, now);
-        HttpResponse { status: resp.status, headers: resp.headers, body: resp.body, user: user.username }
+        HttpResponse {
+            status: resp.status,
+            headers: resp.headers,
+            body: resp.body,
+            user: user.username,
+            watch: resp.watch.map(|w| (w, store.clone())),
+        }
     }
 }
