@@ -26,3 +26,39 @@ pub fn append(store: &Store, cluster: &Cluster, log_type: &str, lines: &[String]
         tracing::warn!(error = %e, "could not store control-plane log lines");
     }
 }
+
+/// Prints the stored lines of `log_type` for a cluster; with `follow`, keeps printing new ones.
+pub fn print(
+    store: &Store,
+    account: &eksim_model::AccountId,
+    region: &str,
+    cluster: &str,
+    log_type: &str,
+    follow: bool,
+) -> anyhow::Result<()> {
+    use eksim_store::TxnExt;
+    use std::io::Write;
+    let key = eksim_aws::eks::state::keys::cluster(account, region, cluster);
+    let Some(c) = store.read(|tx| tx.get_json::<Cluster>(&key))? else {
+        anyhow::bail!("No cluster found for name: {cluster}.");
+    };
+    let prefix = format!("cplog/{}/{log_type}/", c.endpoint_id);
+    let mut after: Option<String> = None;
+    let mut out = std::io::stdout().lock();
+    loop {
+        let rows = store.read(|tx| tx.scan(&prefix, after.as_deref(), 1000))?;
+        for (k, e) in &rows {
+            let v: serde_json::Value = serde_json::from_slice(&e.value).unwrap_or_default();
+            writeln!(out, "{}", v["message"].as_str().unwrap_or_default())?;
+            after = Some(k.clone());
+        }
+        out.flush()?;
+        if rows.len() == 1000 {
+            continue;
+        }
+        if !follow {
+            return Ok(());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(500));
+    }
+}

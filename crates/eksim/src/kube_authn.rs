@@ -138,7 +138,9 @@ pub fn authenticate(
         Err(e) => return deny(&mut log, Some(&identity), &e.to_string()),
     };
     let mapping = chain.map(&identity, &NoInstances);
-    log.extend(mapping.notes.iter().cloned());
+    for note in &mapping.notes {
+        log.push(log_line(&ctx, &LogEvent::Message { level: eksim_kube_auth::mapping::LogLevel::Info, msg: note }));
+    }
     match mapping.result {
         Ok(mapped) => {
             log.push(log_line(

@@ -15,8 +15,31 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Start the AWS endpoint (IAM, STS) and the Kubernetes endpoint.
+    /// Start the AWS endpoint (IAM, STS, EKS) and the Kubernetes endpoint.
     Serve(ServeArgs),
+    /// Print a cluster's control-plane log (the authenticator's by default) from a data dir.
+    Logs(LogsArgs),
+}
+
+#[derive(clap::Args)]
+struct LogsArgs {
+    /// The cluster name.
+    cluster: String,
+    /// The data directory of the eksim whose cluster it is.
+    #[arg(long, env = "EKSIM_DATA_DIR", default_value = "./.eksim")]
+    data_dir: PathBuf,
+    /// The cluster's account.
+    #[arg(long, env = "EKSIM_ACCOUNT_ID", default_value = "000000000000")]
+    account_id: String,
+    /// The cluster's region.
+    #[arg(long, env = "EKSIM_REGION", default_value = "us-east-1")]
+    region: String,
+    /// The control-plane log type: authenticator, api, audit, controllerManager, scheduler.
+    #[arg(long, default_value = "authenticator")]
+    log_type: String,
+    /// Keep printing new lines as they are written.
+    #[arg(long, short)]
+    follow: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -88,7 +111,17 @@ fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
         Command::Serve(args) => serve(args),
+        Command::Logs(args) => logs(args),
     }
+}
+
+fn logs(args: LogsArgs) -> anyhow::Result<()> {
+    if !args.data_dir.join("eksim.db").exists() {
+        anyhow::bail!("no eksim data in {} (an --in-memory server keeps its logs to itself)", args.data_dir.display());
+    }
+    let store = eksim_store::Store::open_dir(&args.data_dir)?;
+    let account = eksim_model::AccountId::parse(&args.account_id).context("--account-id")?;
+    eksim::control_plane_log::print(&store, &account, &args.region, &args.cluster, &args.log_type, args.follow)
 }
 
 fn serve(args: ServeArgs) -> anyhow::Result<()> {
