@@ -108,13 +108,28 @@ fn load_rbac(store: &Store, id: &str) -> Rbac {
     )
 }
 
-/// EKS's authorizer chain for one caller.
-struct EksAuthorizer {
+/// EKS's authorizer chain for one caller (and TokenReview through the same authenticator).
+struct EksAuthorizer<'a> {
     rbac: Rbac,
     access: Option<AccessPolicyAuthorizer>,
+    aws: &'a Aws,
+    cluster: &'a Cluster,
 }
 
-impl eksim_kubeapi::Authorizer for EksAuthorizer {
+impl eksim_kubeapi::Authorizer for EksAuthorizer<'_> {
+    fn review_token(&self, token: &str, _audiences: &[String]) -> Result<UserInfo, String> {
+        let now = OffsetDateTime::now_utc();
+        let outcome = self
+            .aws
+            .store()
+            .read(|tx| -> Result<_, eksim_store::Error> {
+                Ok(kube_authn::authenticate(self.aws, tx, self.cluster, token, "tokenreview", now))
+            })
+            .map_err(|e| e.to_string())?;
+        // kube-apiserver reports a failed webhook review without the authenticator's reason.
+        outcome.result.map(|a| a.user).map_err(|_| String::new())
+    }
+
     fn authorize(&self, user: &UserInfo, attrs: &Attributes) -> Decision {
         rbac::authorize(user, attrs, &self.rbac, self.access.as_ref())
     }
@@ -196,7 +211,12 @@ impl Front for KubeFront {
             Err(_) => return json(401, UNAUTHORIZED.to_owned(), "unmapped".into()),
         };
         ensure_seeded(&store, &cluster, now);
-        let authz = EksAuthorizer { rbac: load_rbac(&store, &cluster.endpoint_id), access: access_policies };
+        let authz = EksAuthorizer {
+            rbac: load_rbac(&store, &cluster.endpoint_id),
+            access: access_policies,
+            aws: &self.aws,
+            cluster: &cluster,
+        };
         let kreq = KubeRequest {
             method: req.method,
             path: path.to_owned(),
