@@ -6,8 +6,83 @@ use eksim_aws::eks::state::Cluster;
 use eksim_store::Store;
 use time::OffsetDateTime;
 
-/// Appends `lines` of `log_type` for `cluster`, in one transaction.
+/// Lines waiting to be written, and the thread that writes them in batches (one fsync per
+/// batch, off the request path).
+struct Pending {
+    lines: Vec<(Store, String, String, String, i128)>,
+}
+
+fn queue() -> &'static (std::sync::Mutex<Pending>, std::sync::Condvar) {
+    static Q: std::sync::OnceLock<(std::sync::Mutex<Pending>, std::sync::Condvar)> = std::sync::OnceLock::new();
+    Q.get_or_init(|| {
+        std::thread::Builder::new()
+            .name("eksim-cplog".into())
+            .spawn(writer)
+            .map_err(|e| tracing::error!(error = %e, "cannot start the control-plane log writer"))
+            .ok();
+        (std::sync::Mutex::new(Pending { lines: Vec::new() }), std::sync::Condvar::new())
+    })
+}
+
+fn writer() {
+    loop {
+        let batch = {
+            let (lock, cv) = queue();
+            let Ok(mut p) = lock.lock() else { return };
+            while p.lines.is_empty() {
+                p = match cv.wait(p) {
+                    Ok(p) => p,
+                    Err(_) => return,
+                };
+            }
+            std::mem::take(&mut p.lines)
+        };
+        // Group by store (one per process in practice) and write each group in one transaction.
+        let mut i = 0;
+        while i < batch.len() {
+            let store = batch[i].0.clone();
+            let group: Vec<_> = batch[i..].iter().take_while(|l| same_store(&l.0, &store)).collect();
+            let n = group.len();
+            let result = store.write(|tx| -> Result<(), eksim_store::Error> {
+                let rev = tx.revision()?;
+                for (j, (_, id, log_type, line, ts)) in group.iter().enumerate() {
+                    let key = format!("cplog/{id}/{log_type}/{:020}-{:06}", rev + 1, j);
+                    let record = serde_json::json!({ "timestamp": ts / 1_000_000, "message": line });
+                    tx.put(&key, record.to_string().as_bytes())?;
+                }
+                Ok(())
+            });
+            if let Err(e) = result {
+                tracing::warn!(error = %e, "could not store control-plane log lines");
+            }
+            i += n;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+fn same_store(a: &Store, b: &Store) -> bool {
+    a.same_as(b)
+}
+
+/// Flushes nothing by itself: lines become visible to `eksim logs` within a fraction of a second.
+/// Appends `lines` of `log_type` for `cluster`.
 pub fn append(store: &Store, cluster: &Cluster, log_type: &str, lines: &[String], now: OffsetDateTime) {
+    if lines.is_empty() {
+        return;
+    }
+    let ts = now.unix_timestamp_nanos();
+    let (lock, cv) = queue();
+    if let Ok(mut p) = lock.lock() {
+        for line in lines {
+            p.lines.push((store.clone(), cluster.endpoint_id.clone(), log_type.to_owned(), line.clone(), ts));
+        }
+        cv.notify_one();
+    }
+}
+
+/// Appends `lines` of `log_type` for `cluster` synchronously, in one transaction.
+pub fn append_now(store: &Store, cluster: &Cluster, log_type: &str, lines: &[String], now: OffsetDateTime) {
     if lines.is_empty() {
         return;
     }

@@ -18,6 +18,7 @@ use time::OffsetDateTime;
 /// The Kubernetes front over the AWS services' store.
 pub struct KubeFront {
     aws: Arc<Aws>,
+    rbac: RbacCache,
 }
 
 /// kube-apiserver's 401 body, sent on every path (kubectl-wire.md §6.1 (a)).
@@ -97,6 +98,38 @@ fn list(store: &Store, prefix: &str) -> Vec<Value> {
     store.read(|tx| tx.list_json::<Value>(prefix)).map(|v| v.into_iter().map(|(_, o)| o).collect()).unwrap_or_default()
 }
 
+/// The key counting RBAC-changing writes of a cluster: the indexed RBAC is rebuilt when it moves.
+fn rbac_generation_key(id: &str) -> String {
+    format!("kube/{id}/.rbac-generation")
+}
+
+/// True when a successful request may have changed RBAC objects (their writes, or a
+/// namespace deletion that takes its Roles and RoleBindings along).
+fn changes_rbac(method: &str, path: &str) -> bool {
+    method != "GET"
+        && (path.contains("/rbac.authorization.k8s.io/") || (method == "DELETE" && path.contains("/namespaces/")))
+}
+
+/// The RBAC objects of a cluster, indexed; rebuilt only when an RBAC write happened since.
+fn cached_rbac(cache: &RbacCache, store: &Store, id: &str) -> Arc<Rbac> {
+    let revision = store.read(|tx| tx.get(&rbac_generation_key(id))).ok().flatten().map(|e| e.mod_rev).unwrap_or(0);
+    if let Ok(c) = cache.lock() {
+        if let Some((rev, rbac)) = c.get(id) {
+            if *rev == revision {
+                return rbac.clone();
+            }
+        }
+    }
+    let rbac = Arc::new(load_rbac(store, id));
+    if let Ok(mut c) = cache.lock() {
+        c.insert(id.to_owned(), (revision, rbac.clone()));
+    }
+    rbac
+}
+
+/// Indexed RBAC per cluster id, with the store revision it was built at.
+type RbacCache = std::sync::Mutex<std::collections::HashMap<String, (i64, Arc<Rbac>)>>;
+
 /// The RBAC objects of a cluster.
 fn load_rbac(store: &Store, id: &str) -> Rbac {
     let p = |r: &str| format!("kube/{id}/rbac.authorization.k8s.io/{r}/");
@@ -110,7 +143,7 @@ fn load_rbac(store: &Store, id: &str) -> Rbac {
 
 /// EKS's authorizer chain for one caller (and TokenReview through the same authenticator).
 struct EksAuthorizer<'a> {
-    rbac: Rbac,
+    rbac: Arc<Rbac>,
     access: Option<AccessPolicyAuthorizer>,
     aws: &'a Aws,
     cluster: &'a Cluster,
@@ -149,7 +182,7 @@ impl eksim_kubeapi::Authorizer for EksAuthorizer<'_> {
 impl KubeFront {
     /// A front over `aws`.
     pub fn new(aws: Arc<Aws>) -> Self {
-        Self { aws }
+        Self { aws, rbac: RbacCache::default() }
     }
 
     fn cluster(&self, id: &str) -> Option<Cluster> {
@@ -212,7 +245,7 @@ impl Front for KubeFront {
         };
         ensure_seeded(&store, &cluster, now);
         let authz = EksAuthorizer {
-            rbac: load_rbac(&store, &cluster.endpoint_id),
+            rbac: cached_rbac(&self.rbac, &store, &cluster.endpoint_id),
             access: access_policies,
             aws: &self.aws,
             cluster: &cluster,
@@ -224,7 +257,11 @@ impl Front for KubeFront {
             headers: req.headers,
             body: req.body,
         };
+        let rbac_write = changes_rbac(&kreq.method, &kreq.path);
         let resp = eksim_kubeapi::handle(&store, &cluster_info(&cluster), &user, &authz, &kreq, now);
+        if rbac_write && resp.status < 300 {
+            let _ = store.write(|tx| tx.put(&rbac_generation_key(&cluster.endpoint_id), b"{}"));
+        }
         HttpResponse {
             status: resp.status,
             headers: resp.headers,

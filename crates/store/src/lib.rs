@@ -78,6 +78,11 @@ impl Store {
         Self { backend }
     }
 
+    /// True when both handles are the same store.
+    pub fn same_as(&self, other: &Store) -> bool {
+        Arc::ptr_eq(&self.backend, &other.backend)
+    }
+
     /// Opens the embedded SQLite store in `dir` (created if absent).
     pub fn open_dir(dir: &std::path::Path) -> Result<Self, Error> {
         Ok(Self::new(Arc::new(sqlite::Sqlite::open_dir(dir)?)))
