@@ -51,6 +51,14 @@ fn rules_of(policy_arn: &str) -> Vec<PolicyRule> {
         .collect()
 }
 
+/// True the first time a version of a cluster's aws-auth is seen by this process.
+fn first_sight(cluster_id: &str, revision: i64) -> bool {
+    static SEEN: std::sync::OnceLock<std::sync::Mutex<std::collections::HashMap<String, i64>>> =
+        std::sync::OnceLock::new();
+    let Ok(mut seen) = SEEN.get_or_init(Default::default).lock() else { return true };
+    seen.insert(cluster_id.to_owned(), revision) != Some(revision)
+}
+
 /// Authenticates `bearer` for `cluster` at `now`.
 pub fn authenticate(
     aws: &Aws,
@@ -107,20 +115,24 @@ pub fn authenticate(
         kubernetes_groups: e.kubernetes_groups.clone(),
         effective: e.effective_at <= now_epoch,
     }));
-    let aws_auth = match tx.get_json::<serde_json::Value>(&aws_auth_key(cluster)) {
-        Ok(Some(cm)) => {
-            let parsed = AwsAuth::from_config_map(&cm);
-            if let Some((a, b)) = parsed.error_log_messages() {
-                for m in [a, b] {
-                    log.push(log_line(
-                        &ctx,
-                        &LogEvent::Message { level: eksim_kube_auth::mapping::LogLevel::Error, msg: &m },
-                    ));
+    // aws-auth is read only where the mode includes CONFIG_MAP. Its parse errors are logged
+    // once per version of the ConfigMap, as the authenticator logs them when it reloads it.
+    let aws_auth = if cluster.authentication_mode == "API" {
+        None
+    } else {
+        match tx.get(&aws_auth_key(cluster)) {
+            Ok(Some(entry)) => {
+                let cm: serde_json::Value = serde_json::from_slice(&entry.value).unwrap_or_default();
+                let parsed = AwsAuth::from_config_map(&cm);
+                if first_sight(&cluster.endpoint_id, entry.mod_rev) {
+                    for (level, m) in parsed.parse_error_log() {
+                        log.push(log_line(&ctx, &LogEvent::Message { level, msg: &m }));
+                    }
                 }
+                Some(parsed)
             }
-            Some(parsed)
+            _ => None,
         }
-        _ => None,
     };
     let creator = Creator {
         principal_arn: cluster.creator.principal_arn.clone(),

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::{Deserialize, Serialize};
 
 use super::yaml::{self, Node};
-use super::{Identity, MapResult, Mapper};
+use super::{Identity, LogLevel, MapResult, Mapper};
 use crate::gofmt::sprint_list;
 use crate::token::PARTITIONS;
 
@@ -188,6 +188,23 @@ fn decode_user(user: &mut UserMapping, key: &str, node: &Node) -> Option<String>
     }
 }
 
+/// How yaml.v2's type errors quote a scalar: `` `text` ``, or its first 7 bytes and `...`
+/// past 10 bytes; nothing for a sequence or mapping.
+fn scalar_value(node: &Node, written: Option<String>) -> String {
+    let text = match (node, written) {
+        (Node::Seq(_) | Node::Map(_), _) => return String::new(),
+        (_, Some(w)) => w,
+        (Node::String(s) | Node::Number(s), None) => s.clone(),
+        (Node::Bool(b), None) => b.to_string(),
+        (Node::Null, None) => String::new(),
+    };
+    if text.len() > 10 {
+        format!(" `{}...`", String::from_utf8_lossy(&text.as_bytes()[..7]))
+    } else {
+        format!(" `{text}`")
+    }
+}
+
 /// `RoleMapping.Validate`.
 fn validate_role(role: &RoleMapping) -> Result<(), String> {
     match (&role.rolearn[..], &role.sso) {
@@ -277,25 +294,34 @@ impl AwsAuth {
         me
     }
 
-    /// yaml.v2 into `[]string`: scalars keep their text, other items are dropped.
+    /// yaml.v2 into `[]string`: scalars keep their text, other items are dropped, and each
+    /// type error names the node's line (`decoder.terror`).
     fn parse_accounts(&mut self, text: &str) -> Vec<String> {
         if let Some(list) = yaml::parse_string_list(text) {
             return list.into_iter().map(Option::unwrap_or_default).collect();
         }
-        match yaml::parse(text) {
+        let (root, items) = match yaml::parse_located(text) {
             Err(e) => {
                 self.errors.push(format!("yaml: {e}"));
-                Vec::new()
+                return Vec::new();
             }
-            Ok(Node::Seq(items)) => {
+            Ok(parsed) => parsed,
+        };
+        match root.node {
+            Node::Seq(_) => {
                 let mut accounts = Vec::new();
                 let mut problems = Vec::new();
                 for item in items {
-                    match item {
+                    match item.node {
                         Node::String(s) | Node::Number(s) => accounts.push(s),
                         Node::Bool(b) => accounts.push(b.to_string()),
                         Node::Null => accounts.push(String::new()),
-                        other => problems.push(format!("cannot unmarshal {} into string", other.yaml_tag())),
+                        other => problems.push(format!(
+                            "line {}: cannot unmarshal {}{} into string",
+                            item.line,
+                            other.yaml_tag(),
+                            scalar_value(&other, None)
+                        )),
                     }
                 }
                 if !problems.is_empty() {
@@ -303,10 +329,14 @@ impl AwsAuth {
                 }
                 accounts
             }
-            Ok(Node::Null) => Vec::new(),
-            Ok(other) => {
-                self.errors
-                    .push(format!("yaml: unmarshal errors:\n  cannot unmarshal {} into []string", other.yaml_tag()));
+            Node::Null => Vec::new(),
+            other => {
+                let value = scalar_value(&other, yaml::scalar_text(text));
+                self.errors.push(format!(
+                    "yaml: unmarshal errors:\n  line {}: cannot unmarshal {}{value} into []string",
+                    root.line,
+                    other.yaml_tag()
+                ));
                 Vec::new()
             }
         }
@@ -363,6 +393,27 @@ impl AwsAuth {
             format!("Errors parsing configmap: {list}"),
             format!("There was an error parsing the config maps.  Only saving data that was good, error parsing config map: {list}"),
         ))
+    }
+
+    /// The lines the authenticator logs when it loads a ConfigMap with errors
+    /// (`pkg/mapper/configmap`): `ParseMap` warns `Errors parsing configmap: [...]`, then
+    /// the watch loop logs `There was an error parsing the config maps.  Only saving data
+    /// that was good, error parsing config map: [...]` and the error itself, `error parsing
+    /// config map: [...]` (both at error level). [`AwsAuth::error_log_messages`] has the
+    /// first two texts only.
+    pub fn parse_error_log(&self) -> Vec<(LogLevel, String)> {
+        if self.errors.is_empty() {
+            return Vec::new();
+        }
+        let error = format!("error parsing config map: {}", sprint_list(&self.errors));
+        vec![
+            (LogLevel::Warning, format!("Errors parsing configmap: {}", sprint_list(&self.errors))),
+            (
+                LogLevel::Error,
+                format!("There was an error parsing the config maps.  Only saving data that was good, {error}"),
+            ),
+            (LogLevel::Error, error),
+        ]
     }
 
     /// A hint for an unmapped role: an item naming the same role with a path

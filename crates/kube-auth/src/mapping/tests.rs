@@ -198,6 +198,48 @@ fn aws_auth_maps_roles_users_and_accounts() {
 }
 
 #[test]
+fn map_accounts_type_errors_name_the_line_and_value_as_yaml_v2_does() {
+    // gopkg.in/yaml.v2 v2.4.0 `decoder.terror`: `line N: cannot unmarshal <tag>[ `value`] into <type>`.
+    let check = |text: &str, accounts: &[&str], error: &str| {
+        let auth = aws_auth(&[("mapAccounts", text)]);
+        assert_eq!(auth.accounts(), accounts, "{text:?}");
+        assert_eq!(auth.errors(), [error], "{text:?}");
+    };
+    let errors = "yaml: unmarshal errors:\n  ";
+    check("- {a: b}\n- \"1\"", &["1"], &format!("{errors}line 1: cannot unmarshal !!map into string"));
+    check(
+        "- \"1\"\n- [x]\n- a: b\n- \"2\"\n",
+        &["1", "2"],
+        &format!("{errors}line 2: cannot unmarshal !!seq into string\n  line 3: cannot unmarshal !!map into string"),
+    );
+    check("123456789012", &[], &format!("{errors}line 1: cannot unmarshal !!int `1234567...` into []string"));
+    check("abc", &[], &format!("{errors}line 1: cannot unmarshal !!str `abc` into []string"));
+    check("\n\na: b\n", &[], &format!("{errors}line 3: cannot unmarshal !!map into []string"));
+}
+
+#[test]
+fn aws_auth_parse_errors_are_logged_as_the_authenticator_does() {
+    let auth = aws_auth(&[("mapUsers", "just a string"), ("mapRoles", "- username: x\n")]);
+    let errors = "[json: cannot unmarshal string into Go value of type []config.UserMapping one of rolearn or SSO \
+                  must be supplied]";
+    assert_eq!(
+        auth.parse_error_log(),
+        [
+            (LogLevel::Warning, format!("Errors parsing configmap: {errors}")),
+            (
+                LogLevel::Error,
+                format!(
+                    "There was an error parsing the config maps.  Only saving data that was good, error parsing \
+                     config map: {errors}"
+                )
+            ),
+            (LogLevel::Error, format!("error parsing config map: {errors}")),
+        ]
+    );
+    assert_eq!(aws_auth(&[("mapUsers", "")]).parse_error_log(), []);
+}
+
+#[test]
 fn malformed_aws_auth_maps_nobody_but_keeps_the_good_keys() {
     // #12
     let users = format!("- userarn: arn:aws:iam::{A}:user/alice\n  username: alice\n");
@@ -553,7 +595,7 @@ fn type_errors_keep_what_could_be_decoded() {
             "json: cannot unmarshal object into Go value of type []config.UserMapping",
             "json: cannot unmarshal string into Go value of type config.RoleMapping",
             "one of rolearn or SSO must be supplied",
-            "yaml: unmarshal errors:\n  cannot unmarshal !!map into string",
+            "yaml: unmarshal errors:\n  line 1: cannot unmarshal !!map into string",
         ]
     );
     assert_eq!(auth.accounts(), ["1"]);

@@ -179,6 +179,36 @@ fn go_shaped(message: &str) -> String {
     }
 }
 
+/// A node and the 1-based line it starts on (yaml.v2 names it in its type errors).
+pub(crate) struct Located {
+    /// The node.
+    pub(crate) node: Node,
+    /// Its first line.
+    pub(crate) line: u64,
+}
+
+/// Parses one document like [`parse`], keeping the line of the root node and, for a
+/// sequence, of each item.
+pub(crate) fn parse_located(text: &str) -> Result<(Located, Vec<Located>), String> {
+    let root = serde_saphyr::from_str_with_options::<serde_saphyr::Spanned<Node>>(text, options())
+        .map_err(|e| go_shaped(&e.to_string()))?;
+    let items = if matches!(root.value, Node::Seq(_)) {
+        serde_saphyr::from_str_with_options::<Vec<serde_saphyr::Spanned<Node>>>(text, options())
+            .map_err(|e| go_shaped(&e.to_string()))?
+            .into_iter()
+            .map(|item| Located { node: item.value, line: item.referenced.line() })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok((Located { node: root.value, line: root.referenced.line() }, items))
+}
+
+/// The text of a scalar document as written (yaml.v2's node value: `0123`, not `123`).
+pub(crate) fn scalar_text(text: &str) -> Option<String> {
+    serde_saphyr::from_str_with_options::<String>(text, options()).ok()
+}
+
 /// Parses a list of scalars as yaml.v2 decodes it into `[]string`: each
 /// scalar keeps its text as written (`555555555555`, not a number).
 pub(crate) fn parse_string_list(text: &str) -> Option<Vec<Option<String>>> {
