@@ -308,6 +308,7 @@ pub(crate) fn server_side_apply(ctx: &Ctx, def: &ResourceDef, ns: &str, name: &s
     };
     let force = ctx.query.flag("force");
     let mut body = crud::parse_yaml_or_json(&ctx.req.body)?;
+    let configuration = body.clone();
     check_type(def, &mut body)?;
     check_name(&body, name)?;
     check_namespace(def, ns, &mut body)?;
@@ -328,7 +329,9 @@ pub(crate) fn server_side_apply(ctx: &Ctx, def: &ResourceDef, ns: &str, name: &s
     let mut kept = None;
     let out = ctx.store.write(|tx| {
         let mut w = Writer::new(tx, &ctx.cluster.id);
-        let result = apply_in(ctx, &mut w, def, ns, name, &body, &manager, force, &applied, apply_entry(ctx.now));
+        let input =
+            ApplyInput { body: &body, configuration: &configuration, manager: &manager, force, applied: &applied };
+        let result = apply_in(ctx, &mut w, def, ns, name, &input, apply_entry(ctx.now));
         let v = result?;
         if dry {
             kept = Some(v);
@@ -344,19 +347,83 @@ pub(crate) fn server_side_apply(ctx: &Ctx, def: &ResourceDef, ns: &str, name: &s
     crud::object_response(ctx, def, &obj, code)
 }
 
-#[allow(clippy::too_many_arguments)]
+/// What one apply request brings.
+struct ApplyInput<'a> {
+    /// The configuration with `kind`, `apiVersion`, name and namespace checked and set.
+    body: &'a Value,
+    /// The configuration as sent (the server's last-applied sync encodes this one).
+    configuration: &'a Value,
+    manager: &'a str,
+    force: bool,
+    /// The leaf fields of the configuration.
+    applied: &'a BTreeSet<FieldPath>,
+}
+
+/// The kubectl client-side apply annotation.
+pub(crate) const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
+
+/// `v` with every map's keys sorted, as Go marshals a `map[string]interface{}`.
+fn sorted_keys(v: &Value) -> Value {
+    match v {
+        Value::Object(m) => {
+            let mut keys: Vec<&String> = m.keys().collect();
+            keys.sort();
+            Value::Object(keys.into_iter().map(|k| (k.clone(), sorted_keys(&m[k]))).collect())
+        }
+        Value::Array(a) => Value::Array(a.iter().map(sorted_keys).collect()),
+        other => other.clone(),
+    }
+}
+
+/// Go's `json.Encoder` output: keys sorted, HTML-escaped, newline-terminated (how
+/// `UnstructuredJSONScheme` encodes, and so how kubectl and the server write the last-applied
+/// annotation).
+fn go_json_line(v: &Value) -> String {
+    let text = sorted_keys(v).to_string();
+    let mut out = String::with_capacity(text.len() + 1);
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c => out.push(c),
+        }
+    }
+    out.push('\n');
+    out
+}
+
+/// The apiserver's `lastAppliedUpdater`: an apply by the field manager `kubectl` to an object
+/// that carries the client-side apply annotation rewrites the annotation to the applied
+/// configuration (itself without the annotation), so a later client-side `apply` diffs against
+/// what was applied last.
+fn sync_last_applied(merged: &mut Value, configuration: &Value, manager: &str) {
+    let live = merged.pointer("/metadata/annotations").and_then(|a| a.get(LAST_APPLIED)).and_then(Value::as_str);
+    if manager != "kubectl" || live.is_none_or(str::is_empty) {
+        return;
+    }
+    let mut config = configuration.clone();
+    if let Some(annotations) = config.pointer_mut("/metadata/annotations").and_then(Value::as_object_mut) {
+        annotations.remove(LAST_APPLIED);
+    }
+    let text = go_json_line(&config);
+    if let Some(annotations) = merged.pointer_mut("/metadata/annotations").and_then(Value::as_object_mut) {
+        annotations.insert(LAST_APPLIED.into(), json!(text));
+    }
+}
+
 fn apply_in(
     ctx: &Ctx,
     w: &mut Writer,
     def: &ResourceDef,
     ns: &str,
     name: &str,
-    body: &Value,
-    manager: &str,
-    force: bool,
-    applied: &BTreeSet<FieldPath>,
+    input: &ApplyInput,
     entry: Managed,
 ) -> Result<(Value, u16)> {
+    let ApplyInput { body, manager, force, applied, .. } = *input;
     let Some(old) = w.get(def, ns, name)? else {
         let mut obj = body.clone();
         crud::prepare_create(def, &mut obj, ctx.now)?;
@@ -409,6 +476,7 @@ fn apply_in(
     for e in &mut list {
         e.fields.retain(|p| present.contains(p));
     }
+    sync_last_applied(&mut merged, input.configuration, manager);
     crate::escalation::check(ctx, w, def, &merged, Some(&old))?;
     let new = commit_update(w, def, &old, merged, Part::Main, Owner::Apply(entries_json(list)), ctx.now)?;
     Ok((new, 200))
@@ -434,6 +502,25 @@ fn strip_times(list: &[Managed]) -> Vec<Managed> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn kubectl_apply_syncs_the_client_side_annotation() {
+        let config = json!({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"zz","namespace":"default"},"data":{"k":"<a&b>"}});
+        let with = |text: &str| json!({"metadata":{"name":"zz","annotations":{LAST_APPLIED: text, "other": "x"}},"data":{"k":"<a&b>"}});
+        let mut merged = with("{\"old\":true}\n");
+        sync_last_applied(&mut merged, &config, "kubectl");
+        assert_eq!(
+            merged,
+            with("{\"apiVersion\":\"v1\",\"data\":{\"k\":\"\\u003ca\\u0026b\\u003e\"},\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"zz\",\"namespace\":\"default\"}}\n")
+        );
+        // Another manager, or an object without the annotation: untouched.
+        let mut other = with("{}\n");
+        sync_last_applied(&mut other, &config, "ops");
+        assert_eq!(other, with("{}\n"));
+        let mut bare = json!({"metadata":{"name":"zz"}});
+        sync_last_applied(&mut bare, &config, "kubectl");
+        assert_eq!(bare, json!({"metadata":{"name":"zz"}}));
+    }
 
     #[test]
     fn fields_v1_round_trip() {

@@ -73,8 +73,19 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// `dryRun=All` in the query, or, for a DELETE, `"dryRun":["All"]` in its `DeleteOptions` body
+    /// (where `kubectl delete --dry-run=server` puts it).
     pub fn dry_run(&self) -> bool {
-        self.query.get("dryRun") == Some("All")
+        if self.query.get("dryRun") == Some("All") {
+            return true;
+        }
+        if !self.req.method.eq_ignore_ascii_case("DELETE") || self.req.body.is_empty() {
+            return false;
+        }
+        serde_json::from_slice::<Value>(&self.req.body)
+            .ok()
+            .and_then(|opts| opts.get("dryRun").and_then(Value::as_array).cloned())
+            .is_some_and(|d| d.iter().any(|v| v == "All"))
     }
 
     fn content_type(&self) -> String {
@@ -385,12 +396,7 @@ pub(crate) fn insert(
 ) -> Result<()> {
     let ns = meta_str(obj, "namespace").to_owned();
     let name = name_of(obj).to_owned();
-    if def.namespaced {
-        let ns_def = resources::find("", "v1", "namespaces").ok_or(ApiError::NoRoute)?;
-        if w.get(ns_def, "", &ns)?.is_none() {
-            return Err(ApiError::NotFound { gr: GroupResource::new("", "namespaces"), name: ns });
-        }
-    }
+    namespace_exists(w, def, &ns)?;
     if w.get(def, &ns, &name)?.is_some() {
         return Err(ApiError::AlreadyExists { gr: def.gr(), name, generated });
     }
@@ -412,14 +418,33 @@ pub(crate) fn insert(
     Ok(())
 }
 
+/// A namespaced object needs its namespace (the NamespaceLifecycle admission plugin).
+fn namespace_exists(w: &mut Writer, def: &ResourceDef, ns: &str) -> Result<()> {
+    if def.namespaced {
+        let ns_def = resources::find("", "v1", "namespaces").ok_or(ApiError::NoRoute)?;
+        if w.get(ns_def, "", ns)?.is_none() {
+            return Err(ApiError::NotFound { gr: GroupResource::new("", "namespaces"), name: ns.into() });
+        }
+    }
+    Ok(())
+}
+
 fn create(ctx: &Ctx, def: &ResourceDef, ns: &str) -> Result<KubeResponse> {
     let mut obj = ctx.body()?;
     check_type(def, &mut obj)?;
     check_namespace(def, ns, &mut obj)?;
+    // etcd3 storage refuses a create that carries a resourceVersion (one that parses as a non-zero
+    // integer), after validation and admission. API clients that post an object read back hit this;
+    // kubectl's `create -f` and `apply` clear the version first.
+    let rv_set = meta_str(&obj, "resourceVersion").parse::<u64>().is_ok_and(|rv| rv != 0);
     let generated = prepare_create(def, &mut obj, ctx.now)?;
     apply::record_create(&mut obj, &ctx.field_manager(), &def.api_version(), ctx.now);
     let obj = write(ctx, |w| {
         escalation::check(ctx, w, def, &obj, None)?;
+        if rv_set {
+            namespace_exists(w, def, ns)?;
+            return Err(ApiError::Unknown("resourceVersion should not be set on objects to be created".into()));
+        }
         insert(w, ctx.cluster, def, &mut obj, generated)?;
         Ok(obj)
     })?;

@@ -1,8 +1,12 @@
 //! Protobuf request bodies (`application/vnd.kubernetes.protobuf`), which kubectl's typed-client
-//! commands send (`create configmap|secret|namespace|serviceaccount|rolebinding|clusterrolebinding`,
-//! `auth can-i`, `auth whoami`; kubectl-wire.md §3). The envelope is `k8s\0` + `runtime.Unknown`;
+//! commands send (`create configmap|secret|namespace|serviceaccount`, `create role|clusterrole`,
+//! `create rolebinding|clusterrolebinding`, `auth can-i`, `auth whoami`; kubectl-wire.md §3). The envelope is `k8s\0` + `runtime.Unknown`;
 //! `raw` is decoded with `k8s-pb`'s generated types for the kind `typeMeta` names, then turned into
 //! the JSON the rest of the crate works in (Go's `omitempty`: empty strings and maps are dropped).
+//! The generators of workload kinds (`create deployment|job|cronjob|service|quota|…`) are in
+//! [`workloads`].
+
+mod workloads;
 
 use crate::status::ApiError;
 use base64::Engine;
@@ -35,6 +39,14 @@ pub(crate) fn decode(body: &[u8]) -> Result<Value, ApiError> {
         ("v1", "Secret") => secret(core::Secret::decode(raw).map_err(bad)?),
         ("v1", "Namespace") => namespace(core::Namespace::decode(raw).map_err(bad)?),
         ("v1", "ServiceAccount") => service_account(core::ServiceAccount::decode(raw).map_err(bad)?),
+        ("rbac.authorization.k8s.io/v1", "Role") => {
+            let r = rbac::Role::decode(raw).map_err(bad)?;
+            role(r.metadata, &r.rules, None)
+        }
+        ("rbac.authorization.k8s.io/v1", "ClusterRole") => {
+            let r = rbac::ClusterRole::decode(raw).map_err(bad)?;
+            role(r.metadata, &r.rules, r.aggregation_rule)
+        }
         ("rbac.authorization.k8s.io/v1", "RoleBinding") => {
             let b = rbac::RoleBinding::decode(raw).map_err(bad)?;
             binding(b.metadata, &b.subjects, b.role_ref)
@@ -98,11 +110,14 @@ pub(crate) fn decode(body: &[u8]) -> Result<Value, ApiError> {
             }
             review(r.metadata, Value::Object(s))
         }
-        _ => {
-            return Err(ApiError::UnsupportedMediaType(format!(
-                "application/vnd.kubernetes.protobuf for {api_version}, Kind={kind}"
-            )))
-        }
+        _ => match workloads::decode(&api_version, &kind, raw) {
+            Some(obj) => obj?,
+            None => {
+                return Err(ApiError::UnsupportedMediaType(format!(
+                    "application/vnd.kubernetes.protobuf for {api_version}, Kind={kind}"
+                )))
+            }
+        },
     };
     if let Some(o) = obj.as_object_mut() {
         o.insert("apiVersion".into(), json!(api_version));
@@ -255,6 +270,65 @@ fn service_account(sa: core::ServiceAccount) -> Value {
     Value::Object(o)
 }
 
+/// A Role or ClusterRole. `rules` has no `omitempty` in Go, so it is always present.
+fn role(
+    metadata: Option<meta::ObjectMeta>,
+    rules: &[rbac::PolicyRule],
+    aggregation: Option<rbac::AggregationRule>,
+) -> Value {
+    let mut o = Map::new();
+    o.insert("metadata".into(), object_meta(metadata));
+    let rules: Vec<Value> = rules
+        .iter()
+        .map(|r| {
+            let mut m = Map::new();
+            for (key, list) in [
+                ("verbs", &r.verbs),
+                ("apiGroups", &r.api_groups),
+                ("resources", &r.resources),
+                ("resourceNames", &r.resource_names),
+                ("nonResourceURLs", &r.non_resource_ur_ls),
+            ] {
+                // `verbs` has no omitempty; the others do. Empty strings inside a list are kept (`apiGroups: [""]`).
+                if key == "verbs" || !list.is_empty() {
+                    m.insert(key.into(), json!(list));
+                }
+            }
+            Value::Object(m)
+        })
+        .collect();
+    o.insert("rules".into(), Value::Array(rules));
+    if let Some(a) = aggregation {
+        let selectors: Vec<Value> = a.cluster_role_selectors.into_iter().map(label_selector).collect();
+        o.insert("aggregationRule".into(), json!({"clusterRoleSelectors": selectors}));
+    }
+    Value::Object(o)
+}
+
+fn label_selector(s: meta::LabelSelector) -> Value {
+    let mut o = Map::new();
+    if !s.match_labels.is_empty() {
+        o.insert("matchLabels".into(), json!(s.match_labels));
+    }
+    if !s.match_expressions.is_empty() {
+        let exprs: Vec<Value> = s
+            .match_expressions
+            .iter()
+            .map(|e| {
+                let mut m = Map::new();
+                m.insert("key".into(), json!(e.key.clone().unwrap_or_default()));
+                m.insert("operator".into(), json!(e.operator.clone().unwrap_or_default()));
+                if !e.values.is_empty() {
+                    m.insert("values".into(), json!(e.values));
+                }
+                Value::Object(m)
+            })
+            .collect();
+        o.insert("matchExpressions".into(), Value::Array(exprs));
+    }
+    Value::Object(o)
+}
+
 fn binding(metadata: Option<meta::ObjectMeta>, subjects: &[rbac::Subject], role_ref: Option<rbac::RoleRef>) -> Value {
     let mut o = Map::new();
     o.insert("metadata".into(), object_meta(metadata));
@@ -393,6 +467,39 @@ mod tests {
             json!({"apiVersion":"rbac.authorization.k8s.io/v1","kind":"RoleBinding","metadata":{"name":"rb"},
                    "subjects":[{"kind":"User","apiGroup":"rbac.authorization.k8s.io","name":"alice"}],
                    "roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole","name":"view"}})
+        );
+        let role = rbac::Role {
+            metadata: named("cm-reader", "dev"),
+            rules: vec![rbac::PolicyRule {
+                verbs: vec!["get".into(), "list".into()],
+                api_groups: vec![String::new()],
+                resources: vec!["configmaps".into()],
+                ..Default::default()
+            }],
+        };
+        assert_eq!(
+            decode(&envelope("rbac.authorization.k8s.io/v1", "Role", role.encode_to_vec())).unwrap(),
+            json!({"apiVersion":"rbac.authorization.k8s.io/v1","kind":"Role","metadata":{"name":"cm-reader","namespace":"dev"},
+                   "rules":[{"verbs":["get","list"],"apiGroups":[""],"resources":["configmaps"]}]})
+        );
+        let mut labels = BTreeMap::new();
+        labels.insert("example.com/agg".to_owned(), "mon".to_owned());
+        let cr = rbac::ClusterRole {
+            metadata: named("monitoring", ""),
+            rules: vec![rbac::PolicyRule {
+                verbs: vec!["get".into()],
+                non_resource_ur_ls: vec!["/metrics".into()],
+                ..Default::default()
+            }],
+            aggregation_rule: Some(rbac::AggregationRule {
+                cluster_role_selectors: vec![meta::LabelSelector { match_labels: labels, match_expressions: vec![] }],
+            }),
+        };
+        assert_eq!(
+            decode(&envelope("rbac.authorization.k8s.io/v1", "ClusterRole", cr.encode_to_vec())).unwrap(),
+            json!({"apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRole","metadata":{"name":"monitoring"},
+                   "rules":[{"verbs":["get"],"nonResourceURLs":["/metrics"]}],
+                   "aggregationRule":{"clusterRoleSelectors":[{"matchLabels":{"example.com/agg":"mon"}}]}})
         );
         let crb = rbac::ClusterRoleBinding { metadata: named("crb", ""), subjects: vec![], role_ref: None };
         assert_eq!(

@@ -314,6 +314,10 @@ pub enum ApiError {
     /// 500.
     #[error("internal: {0}")]
     Internal(String),
+    /// A plain error from storage that is no `Status`: 500 with the error text and no reason
+    /// (apiserver `ErrorToAPIStatus`), which kubectl prints as `Error from server: <text>`.
+    #[error("unknown: {0}")]
+    Unknown(String),
 }
 
 impl From<eksim_store::Error> for ApiError {
@@ -397,6 +401,7 @@ impl ApiError {
                 None,
             ),
             ApiError::Internal(msg) => status(500, "InternalError", &format!("Internal error occurred: {msg}"), None),
+            ApiError::Unknown(msg) => status(500, "", &msg, None),
         }
     }
 }

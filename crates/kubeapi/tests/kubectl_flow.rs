@@ -223,6 +223,32 @@ fn create_configmap_from_protobuf_then_conflicts() {
 }
 
 #[test]
+fn create_with_a_resource_version_is_refused_by_storage() {
+    let env = Env::new();
+    let cm = |name: &str, rv: &str| json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name, "resourceVersion": rv}});
+    // `kubectl create -f` of a `get -o yaml` dump: 500 without a reason, after validation and admission.
+    let r = env.send(
+        "POST",
+        "/api/v1/namespaces/default/configmaps",
+        &[("content-type", "application/json")],
+        cm("dump", "42").to_string().as_bytes(),
+    );
+    assert_eq!(r.status, 500);
+    assert_eq!(
+        text(&r),
+        r#"{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"resourceVersion should not be set on objects to be created","code":500}"#
+    );
+    assert_eq!(env.json("POST", "/api/v1/namespaces/nope/configmaps", "application/json", cm("dump", "42")).0, 404);
+    assert_eq!(env.json("POST", "/api/v1/namespaces/default/configmaps", "application/json", cm("B", "42")).0, 422);
+    // A version that is no integer, or 0, is ignored (etcd3's versioner cannot parse it).
+    for (name, rv) in [("odd", "-1"), ("zero", "0")] {
+        let (code, obj) = env.json("POST", "/api/v1/namespaces/default/configmaps", "application/json", cm(name, rv));
+        assert_eq!(code, 201, "{name}");
+        assert_ne!(obj["metadata"]["resourceVersion"], rv);
+    }
+}
+
+#[test]
 fn client_side_apply_replace_and_server_side_apply() {
     let env = Env::new();
     let cm_path = "/api/v1/namespaces/default/configmaps/demo";
@@ -626,6 +652,16 @@ fn finalizers_dry_run_generate_name_and_generation() {
     assert_eq!(code, 201);
     assert_eq!(dry["metadata"]["name"], "ghost");
     assert_eq!(env.get("/api/v1/namespaces/default/configmaps/ghost").0, 404);
+    // `kubectl delete --dry-run=server` puts dryRun in the DeleteOptions body, not the query.
+    env.json("POST", "/api/v1/namespaces/default/configmaps", "application/json", json!({"metadata":{"name":"kept"}}));
+    let (code, _) = env.json(
+        "DELETE",
+        "/api/v1/namespaces/default/configmaps/kept",
+        "application/json",
+        json!({"propagationPolicy":"Background","dryRun":["All"]}),
+    );
+    assert_eq!(code, 200);
+    assert_eq!(env.get("/api/v1/namespaces/default/configmaps/kept").0, 200);
 
     let (code, generated) = env.json(
         "POST",

@@ -157,6 +157,47 @@ impl Server {
     pub fn path(&self, name: &str) -> PathBuf {
         self.home.path().join(name)
     }
+
+    /// Writes a kubeconfig for cluster `name` with the real `aws eks update-kubeconfig --kubeconfig`
+    /// (as root) and returns its path, `HOME/kubeconfig-NAME`.
+    pub fn kubeconfig(&self, name: &str) -> PathBuf {
+        let path = self.path(&format!("kubeconfig-{name}"));
+        let out = self.aws_as(
+            &Creds::root(),
+            &["eks", "update-kubeconfig", "--name", name, "--kubeconfig", path.to_str().unwrap()],
+        );
+        assert!(out.status.success(), "update-kubeconfig failed: {}", String::from_utf8_lossy(&out.stderr));
+        path
+    }
+
+    /// Runs the real `kubectl ARGS` with `home` as HOME (so `home/.kube/cache` is its discovery
+    /// cache: a fresh directory pins a cold cache), `KUBECONFIG=kubeconfig`, `creds` in the
+    /// environment of the `aws eks get-token` exec plugin, and `env` on top.
+    pub fn kubectl_in(
+        &self,
+        home: &Path,
+        creds: &Creds,
+        kubeconfig: &Path,
+        args: &[&str],
+        env: &[(&str, &str)],
+    ) -> Output {
+        let mut c = self.base_command("kubectl", creds);
+        c.env("HOME", home).env("KUBECONFIG", kubeconfig).args(args);
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        c.output().expect("kubectl runs")
+    }
+
+    /// Runs `kubectl ARGS` as root (the cluster creator) with this server's HOME.
+    pub fn kubectl(&self, kubeconfig: &Path, args: &[&str]) -> Output {
+        self.kubectl_in(self.home.path(), &Creds::root(), kubeconfig, args, &[])
+    }
+
+    /// Runs `kubectl ARGS` with `creds` for the exec plugin and this server's HOME.
+    pub fn kubectl_as(&self, creds: &Creds, kubeconfig: &Path, args: &[&str]) -> Output {
+        self.kubectl_in(self.home.path(), creds, kubeconfig, args, &[])
+    }
 }
 
 impl Drop for Server {
