@@ -197,15 +197,68 @@ impl KubeFront {
     }
 }
 
+impl KubeFront {
+    /// The cluster a token was minted for, for requests without the `/clusters/{id}` prefix
+    /// (client-go drops the server URL's path for `kubectl get --raw`): the token's signature
+    /// covers the cluster name (`x-k8s-aws-id`), so it verifies for exactly one cluster.
+    fn cluster_for_token(&self, bearer: &str, now: OffsetDateTime) -> Option<Cluster> {
+        let store = self.aws.store();
+        let refs = store.read(|tx| tx.scan("eks-endpoint/", None, 10_000)).ok()?;
+        for (key, _) in refs {
+            let Some(cluster) = self.cluster(key.trim_start_matches("eks-endpoint/")) else { continue };
+            let expected = eksim_kube_auth::token::Expected {
+                cluster: &cluster.name,
+                partition: "aws",
+                region: &cluster.region,
+                own_hosts: &self.aws.config().aws_hosts,
+            };
+            let Ok(presigned) = eksim_kube_auth::token::parse_for(bearer, &expected, now) else { continue };
+            let secret = store
+                .read(|tx| {
+                    eksim_aws::auth::resolve(
+                        &self.aws,
+                        tx,
+                        &presigned.access_key_id,
+                        presigned.session_token.as_deref(),
+                        now,
+                    )
+                    .map(|c| Some(c.secret))
+                    .or_else(|_| Ok::<_, eksim_store::Error>(None))
+                })
+                .ok()
+                .flatten();
+            if secret.is_some_and(|s| presigned.verify(&s).is_ok()) {
+                return Some(cluster);
+            }
+        }
+        None
+    }
+}
+
 impl Front for KubeFront {
     fn handle(&self, req: HttpRequest) -> HttpResponse {
         let now = OffsetDateTime::now_utc();
-        let rest = req.path.strip_prefix("/clusters/").unwrap_or_default();
-        let (id, path) = match rest.find('/') {
-            Some(i) => (&rest[..i], &rest[i..]),
-            None => (rest, "/"),
+        let bearer_of = |req: &HttpRequest| {
+            req.headers
+                .iter()
+                .find(|(k, _)| k == "authorization")
+                .and_then(|(_, v)| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+                .map(str::trim)
+                .unwrap_or_default()
+                .to_owned()
         };
-        let Some(cluster) = self.cluster(id) else {
+        let (cluster, path) = match req.path.strip_prefix("/clusters/") {
+            Some(rest) => {
+                let (id, path) = match rest.find('/') {
+                    Some(i) => (&rest[..i], rest[i..].to_owned()),
+                    None => (rest, "/".to_owned()),
+                };
+                (self.cluster(id), path)
+            }
+            None => (self.cluster_for_token(&bearer_of(&req), now), req.path.clone()),
+        };
+        let path = path.as_str();
+        let Some(cluster) = cluster else {
             let body = serde_json::json!({
                 "kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
                 "message": "the server could not find the requested resource", "reason": "NotFound",
@@ -213,14 +266,7 @@ impl Front for KubeFront {
             });
             return json(404, body.to_string(), String::new());
         };
-        let bearer = req
-            .headers
-            .iter()
-            .find(|(k, _)| k == "authorization")
-            .and_then(|(_, v)| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
-            .map(str::trim)
-            .unwrap_or_default()
-            .to_owned();
+        let bearer = bearer_of(&req);
         let store = self.aws.store().clone();
         let client = req.peer.to_string();
         let outcome = if bearer.is_empty() {

@@ -630,3 +630,15 @@ fn bad_tokens_are_unauthorized() {
     assert_cold_cache_401(&fails(out));
     no_panics(&s);
 }
+
+#[test]
+fn get_raw_reaches_the_tokens_cluster_without_the_path_prefix() {
+    // client-go drops the kubeconfig server's path for --raw: the token's signature names the cluster.
+    let (s, kc) = cluster();
+    create_cluster(&s, "other");
+    let version = ok(s.kubectl(&kc, &["get", "--raw", "/version"]));
+    assert!(version.contains("\"minor\":\"32\""), "{version}");
+    let services = ok(s.kubectl(&kc, &["get", "--raw", "/api/v1/namespaces/default/services"]));
+    assert!(services.contains("\"clusterIP\":\"10.100.0.1\""), "{services}");
+    no_panics(&s);
+}
