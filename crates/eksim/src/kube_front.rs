@@ -223,7 +223,7 @@ impl KubeFront {
                         now,
                     )
                     .map(|c| Some(c.secret))
-                    .or_else(|_| Ok::<_, eksim_store::Error>(None))
+                    .or(Ok::<_, eksim_store::Error>(None))
                 })
                 .ok()
                 .flatten();
