@@ -67,8 +67,8 @@ pub fn authenticate(
     bearer: &str,
     client: &str,
     now: OffsetDateTime,
+    version: AuthenticatorVersion,
 ) -> Outcome {
-    let version = AuthenticatorVersion::Current;
     let ctx = LogContext { time: now, client, version };
     let mut log = Vec::new();
     let deny = |log: &mut Vec<String>, identity: Option<&Identity>, error: &str| {

@@ -19,6 +19,7 @@ use time::OffsetDateTime;
 pub struct KubeFront {
     aws: Arc<Aws>,
     rbac: RbacCache,
+    version: eksim_kube_auth::mapping::AuthenticatorVersion,
 }
 
 /// kube-apiserver's 401 body, sent on every path (kubectl-wire.md §6.1 (a)).
@@ -143,6 +144,7 @@ fn load_rbac(store: &Store, id: &str) -> Rbac {
 
 /// EKS's authorizer chain for one caller (and TokenReview through the same authenticator).
 struct EksAuthorizer<'a> {
+    version: eksim_kube_auth::mapping::AuthenticatorVersion,
     rbac: Arc<Rbac>,
     access: Option<AccessPolicyAuthorizer>,
     aws: &'a Aws,
@@ -156,7 +158,7 @@ impl eksim_kubeapi::Authorizer for EksAuthorizer<'_> {
             .aws
             .store()
             .read(|tx| -> Result<_, eksim_store::Error> {
-                Ok(kube_authn::authenticate(self.aws, tx, self.cluster, token, "tokenreview", now))
+                Ok(kube_authn::authenticate(self.aws, tx, self.cluster, token, "tokenreview", now, self.version))
             })
             .map_err(|e| e.to_string())?;
         // kube-apiserver reports a failed webhook review without the authenticator's reason.
@@ -181,8 +183,8 @@ impl eksim_kubeapi::Authorizer for EksAuthorizer<'_> {
 
 impl KubeFront {
     /// A front over `aws`.
-    pub fn new(aws: Arc<Aws>) -> Self {
-        Self { aws, rbac: RbacCache::default() }
+    pub fn new(aws: Arc<Aws>, version: eksim_kube_auth::mapping::AuthenticatorVersion) -> Self {
+        Self { aws, rbac: RbacCache::default(), version }
     }
 
     fn cluster(&self, id: &str) -> Option<Cluster> {
@@ -274,7 +276,7 @@ impl Front for KubeFront {
         } else {
             store
                 .read(|tx| -> Result<_, eksim_store::Error> {
-                    Ok(kube_authn::authenticate(&self.aws, tx, &cluster, &bearer, &client, now))
+                    Ok(kube_authn::authenticate(&self.aws, tx, &cluster, &bearer, &client, now, self.version))
                 })
                 .ok()
         };
@@ -291,6 +293,7 @@ impl Front for KubeFront {
         };
         ensure_seeded(&store, &cluster, now);
         let authz = EksAuthorizer {
+            version: self.version,
             rbac: cached_rbac(&self.rbac, &store, &cluster.endpoint_id),
             access: access_policies,
             aws: &self.aws,

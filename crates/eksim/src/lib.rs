@@ -37,6 +37,8 @@ pub struct Settings {
     pub aws: eksim_aws::Config,
     /// Seed file.
     pub seed: Option<PathBuf>,
+    /// Which authenticator build's log wording to imitate.
+    pub authenticator_version: eksim_kube_auth::mapping::AuthenticatorVersion,
 }
 
 /// The URL clients reach a listener at: an unspecified bind address becomes loopback.
@@ -109,7 +111,7 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         hosts.push(kube_local.ip().to_string());
     }
     let tls = ca::server_config(&ca, &hosts)?;
-    let front: Arc<dyn kube::Front> = Arc::new(kube_front::KubeFront::new(aws.clone()));
+    let front: Arc<dyn kube::Front> = Arc::new(kube_front::KubeFront::new(aws.clone(), settings.authenticator_version));
 
     let mut rx1 = shutdown_tx.subscribe();
     let rx2 = shutdown_tx.subscribe();

@@ -84,6 +84,10 @@ struct ServeArgs {
     /// How long access-entry changes take to reach authentication (EKS is eventually consistent).
     #[arg(long, env = "EKSIM_PROPAGATION_DELAY", default_value = "0s", value_parser = parse_duration)]
     propagation_delay: f64,
+    /// Which aws-iam-authenticator build's log wording to imitate: `current` (`identity is not
+    /// mapped`), `0.7.6`, `0.6.27`, or `0.6.13` (`ARN is not mapped`, as in AWS's older articles).
+    #[arg(long, env = "EKSIM_AUTHENTICATOR_VERSION", default_value = "current", value_parser = ["current", "0.7.6", "0.6.27", "0.6.13"])]
+    authenticator_version: String,
     /// Log format of the request log on stderr.
     #[arg(long, env = "EKSIM_LOG_FORMAT", value_enum, default_value = "text")]
     log_format: LogFormat,
@@ -149,6 +153,12 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
             propagation_delay: args.propagation_delay,
         },
         seed: args.seed,
+        authenticator_version: match args.authenticator_version.as_str() {
+            "0.7.6" => eksim_kube_auth::mapping::AuthenticatorVersion::V0_7_6,
+            "0.6.27" => eksim_kube_auth::mapping::AuthenticatorVersion::V0_6_27,
+            "0.6.13" => eksim_kube_auth::mapping::AuthenticatorVersion::V0_6_13,
+            _ => eksim_kube_auth::mapping::AuthenticatorVersion::Current,
+        },
     };
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(eksim::run(settings))

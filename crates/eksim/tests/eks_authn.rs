@@ -993,3 +993,19 @@ fn a_new_entry_takes_the_propagation_delay_to_work() {
     assert_eq!(k.user_of(&alice).0, alice.arn);
     assert_eq!(w.log(), [w.sts(&alice), arn_comparison(&alice, &alice.arn), w.granted(&alice, &alice.arn, &[])]);
 }
+
+#[test]
+fn an_older_authenticator_version_uses_its_wording() {
+    // AWS's older troubleshooting articles show `ARN is not mapped` (authenticator ≤ v0.6.13).
+    let w = World::new(&["--authenticator-version", "0.6.13"]);
+    let k = w.cluster("demo", "API", &[]);
+    let carol = w.user("carol");
+    k.warm();
+    w.log();
+    assert_eq!(k.fails(&carol, Cache::Warm, &["get", "nodes"]), UNAUTHORIZED);
+    let lines = w.log();
+    assert!(
+        lines.iter().any(|l| l.contains("msg=\"access denied\"") && l.contains("error=\"ARN is not mapped\"")),
+        "{lines:#?}"
+    );
+}
