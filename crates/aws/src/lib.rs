@@ -325,6 +325,11 @@ impl Aws {
                 };
                 let out = run(&mut ctx);
                 outcome.decision = std::mem::take(&mut ctx.decision);
+                // Readers that cache what EKS writes (the authenticator's access-entry index)
+                // watch this key: every successful EKS write moves it, in the same transaction.
+                if out.is_ok() && service == "eks" && req.method != "GET" {
+                    tx.put(&eks::state::keys::generation(&principal.account, &auth.scope.region), b"{}")?;
+                }
                 out.map_err(Failure::Api)
             })
             .map_err(Failure::into_api);

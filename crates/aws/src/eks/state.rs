@@ -203,4 +203,8 @@ pub mod keys {
     }
     /// The cluster CA.
     pub const CA: &str = "meta/ca";
+    /// Moves on every successful EKS write of an account and region (cache invalidation).
+    pub fn generation(a: &AccountId, region: &str) -> String {
+        format!("eks-generation/{a}/{region}")
+    }
 }
