@@ -72,6 +72,16 @@ fn ensure_seeded(store: &Store, cluster: &Cluster, now: OffsetDateTime) {
         return;
     }
     let mut extra = rbac::bootstrap_objects();
+    // kube-controller-manager publishes the cluster CA in every namespace (`kube-root-ca.crt`).
+    if let Ok(Some(ca)) = store.read(|tx| tx.get_json::<eksim_aws::eks::state::CertificateAuthority>(keys::CA)) {
+        for ns in ["default", "kube-system", "kube-public", "kube-node-lease"] {
+            extra.push(serde_json::json!({
+                "apiVersion": "v1", "kind": "ConfigMap",
+                "metadata": {"name": "kube-root-ca.crt", "namespace": ns},
+                "data": {"ca.crt": ca.cert_pem}
+            }));
+        }
+    }
     if cluster.authentication_mode != "API" {
         let roles: Vec<String> = store
             .read(|tx| {
