@@ -642,3 +642,42 @@ fn get_raw_reaches_the_tokens_cluster_without_the_path_prefix() {
     assert!(services.contains("\"clusterIP\":\"10.100.0.1\""), "{services}");
     no_panics(&s);
 }
+
+#[test]
+fn explain_renders_kinds_and_fields_from_openapi_v3() {
+    let (s, kc) = cluster();
+    let out = ok(s.kubectl(&kc, &["explain", "configmap"]));
+    assert!(out.starts_with("KIND:       ConfigMap\nVERSION:    v1\n\nDESCRIPTION:\n"), "{out}");
+    let fields = out.split_once("FIELDS:\n").map(|(_, f)| f).unwrap_or_default();
+    for f in [
+        "apiVersion\t<string>",
+        "binaryData\t<map[string]string>",
+        "data\t<map[string]string>",
+        "metadata\t<ObjectMeta>",
+    ] {
+        assert!(fields.contains(&format!("  {f}\n")), "{f} missing: {out}");
+    }
+    let data = ok(s.kubectl(&kc, &["explain", "configmap.data"]));
+    assert!(data.starts_with("KIND:       ConfigMap\nVERSION:    v1\n\nFIELD: data <map[string]string>\n"), "{data}");
+    let spec = ok(s.kubectl(&kc, &["explain", "deployment.spec"]));
+    assert!(
+        spec.starts_with("GROUP:      apps\nKIND:       Deployment\nVERSION:    v1\n\nFIELD: spec <DeploymentSpec>"),
+        "{spec}"
+    );
+    assert!(spec.contains("  template\t<PodTemplateSpec> -required-\n"), "{spec}");
+    let ports = ok(s.kubectl(&kc, &["explain", "svc.spec.ports"]));
+    assert!(ports.starts_with("KIND:       Service\nVERSION:    v1\n\nFIELD: ports <[]ServicePort>"), "{ports}");
+    assert!(
+        ports.contains("  port\t<integer> -required-\n") && ports.contains("  targetPort\t<IntOrString>\n"),
+        "{ports}"
+    );
+    for kind in ["secret", "ns", "sa", "pod", "node", "role", "clusterrole", "rolebinding", "clusterrolebinding"] {
+        let out = ok(s.kubectl(&kc, &["explain", kind]));
+        assert!(out.contains("DESCRIPTION:\n") && out.contains("  metadata\t<ObjectMeta>\n"), "{kind}: {out}");
+    }
+    assert!(ok(s.kubectl(&kc, &["explain", "pod.spec.containers.ports"]))
+        .contains("  containerPort\t<integer> -required-\n"));
+    let err = stderr(&s.kubectl(&kc, &["explain", "configmap.nope"]));
+    assert_eq!(err, "error: field \"nope\" does not exist\n");
+    no_panics(&s);
+}

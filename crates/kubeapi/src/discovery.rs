@@ -201,7 +201,7 @@ fn gv_path(group: &str, version: &str) -> String {
     }
 }
 
-fn all_gvs() -> Vec<(&'static str, &'static str)> {
+pub(crate) fn all_gvs() -> Vec<(&'static str, &'static str)> {
     let mut out = vec![("", "v1")];
     out.extend(groups());
     out
@@ -209,7 +209,7 @@ fn all_gvs() -> Vec<(&'static str, &'static str)> {
 
 /// The OpenAPI v3 document of one group/version: the PATCH operation of every stored kind with its
 /// `fieldValidation` query parameter, which is what kubectl checks before sending
-/// `fieldValidation=Strict` (kubectl-wire.md §2).
+/// `fieldValidation=Strict` (kubectl-wire.md §2), and the schemas `kubectl explain` renders.
 fn openapi_gv(group: &str, version: &str) -> Value {
     let mut paths = serde_json::Map::new();
     for r in RESOURCES.iter().filter(|r| r.group == group && r.version == version && r.serving == Serving::Stored) {
@@ -239,7 +239,7 @@ fn openapi_gv(group: &str, version: &str) -> Value {
         "openapi": "3.0.0",
         "info": {"title": "Kubernetes", "version": "v1.32.5"},
         "paths": paths,
-        "components": {"schemas": {}},
+        "components": {"schemas": crate::schemas::schemas(group, version)},
     })
 }
 

@@ -35,6 +35,7 @@ mod patch;
 mod protobuf;
 mod resources;
 mod review;
+mod schemas;
 mod seed;
 mod selectors;
 pub mod status;
