@@ -162,6 +162,16 @@ struct EksAuthorizer<'a> {
 }
 
 impl eksim_kubeapi::Authorizer for EksAuthorizer<'_> {
+    fn issue_token(
+        &self,
+        sa: &eksim_kubeapi::ServiceAccountRef,
+        expiration_seconds: i64,
+        audiences: &[String],
+        now: OffsetDateTime,
+    ) -> Option<(String, OffsetDateTime)> {
+        Some(crate::sa_token::issue(self.aws, self.cluster, sa, expiration_seconds, audiences, now))
+    }
+
     fn review_token(&self, token: &str, _audiences: &[String]) -> Result<UserInfo, String> {
         let now = OffsetDateTime::now_utc();
         let outcome = self
@@ -281,6 +291,13 @@ impl Front for KubeFront {
         let bearer = bearer_of(&req);
         let store = self.aws.store().clone();
         let client = req.peer.to_string();
+        // Service account tokens are kube-apiserver's own; the AWS authenticator never sees them.
+        if !bearer.is_empty() && !bearer.starts_with("k8s-aws-v1.") {
+            if let Some(user) = self.service_account_user(&cluster, &bearer, now) {
+                return self.serve(&store, &cluster, user, None, req, path, now);
+            }
+            return json(401, UNAUTHORIZED.to_owned(), "invalid service account token".into());
+        }
         let outcome = if bearer.is_empty() {
             None
         } else {
@@ -301,6 +318,45 @@ impl Front for KubeFront {
             Ok(a) => a,
             Err(_) => return json(401, UNAUTHORIZED.to_owned(), "unmapped".into()),
         };
+        self.serve(&store, &cluster, user, access_policies, req, path, now)
+    }
+}
+
+impl KubeFront {
+    /// The user of a service account token, while the account exists with the token's uid.
+    fn service_account_user(&self, cluster: &Cluster, token: &str, now: OffsetDateTime) -> Option<UserInfo> {
+        let sa = crate::sa_token::verify(&self.aws, cluster, token, now)?;
+        let key = format!("kube/{}/core/serviceaccounts/{}/{}", cluster.endpoint_id, sa.namespace, sa.name);
+        let obj = self.aws.store().read(|tx| tx.get_json::<Value>(&key)).ok().flatten()?;
+        if obj["metadata"]["uid"].as_str() != Some(sa.uid.as_str()) {
+            return None;
+        }
+        Some(UserInfo {
+            username: format!("system:serviceaccount:{}:{}", sa.namespace, sa.name),
+            uid: sa.uid,
+            groups: vec![
+                "system:serviceaccounts".into(),
+                format!("system:serviceaccounts:{}", sa.namespace),
+                "system:authenticated".into(),
+            ],
+            extra: Default::default(),
+        })
+    }
+
+    /// Runs an authenticated request through the authorizer chain and the object API.
+    #[allow(clippy::too_many_arguments)]
+    fn serve(
+        &self,
+        store: &Store,
+        cluster: &Cluster,
+        user: UserInfo,
+        access_policies: Option<AccessPolicyAuthorizer>,
+        req: HttpRequest,
+        path: &str,
+        now: OffsetDateTime,
+    ) -> HttpResponse {
+        let store = store.clone();
+        let cluster = cluster.clone();
         ensure_seeded(&store, &cluster, now);
         let authz = EksAuthorizer {
             version: self.version,

@@ -11,6 +11,7 @@ pub mod control_plane_log;
 pub mod kube;
 pub mod kube_authn;
 pub mod kube_front;
+pub mod sa_token;
 
 use anyhow::Context;
 use axum::body::Bytes;

@@ -681,3 +681,28 @@ fn explain_renders_kinds_and_fields_from_openapi_v3() {
     assert_eq!(err, "error: field \"nope\" does not exist\n");
     no_panics(&s);
 }
+
+#[test]
+fn create_token_issues_a_service_account_token_rbac_then_governs() {
+    let (s, kc) = cluster();
+    ok(s.kubectl(&kc, &["create", "serviceaccount", "bot"]));
+    let token = ok(s.kubectl(&kc, &["create", "token", "bot"])).trim().to_owned();
+    assert_eq!(token.split('.').count(), 3, "a JWT: {token}");
+    let tok = format!("--token={token}");
+    let who = ok(s.kubectl(&kc, &[&tok, "auth", "whoami"]));
+    assert!(who.contains("system:serviceaccount:default:bot"), "{who}");
+    assert!(who.contains("[system:serviceaccounts system:serviceaccounts:default system:authenticated]"), "{who}");
+    assert_eq!(
+        fails(s.kubectl(&kc, &[&tok, "get", "cm"])),
+        "Error from server (Forbidden): configmaps is forbidden: User \"system:serviceaccount:default:bot\" cannot list resource \"configmaps\" in API group \"\" in the namespace \"default\"\n"
+    );
+    ok(s.kubectl(&kc, &["create", "rolebinding", "botview", "--clusterrole=view", "--serviceaccount=default:bot"]));
+    assert!(ok(s.kubectl(&kc, &[&tok, "get", "cm"])).contains("kube-root-ca.crt"));
+    // The token dies with its account.
+    ok(s.kubectl(&kc, &["delete", "serviceaccount", "bot"]));
+    assert_eq!(
+        fails(s.kubectl(&kc, &[&tok, "get", "cm"])),
+        "error: You must be logged in to the server (Unauthorized)\n"
+    );
+    no_panics(&s);
+}

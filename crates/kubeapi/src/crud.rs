@@ -833,6 +833,40 @@ fn scale_of(obj: &Value) -> Value {
     })
 }
 
+/// `POST …/serviceaccounts/{name}/token`: a TokenRequest answered with a token the server's
+/// authenticator accepts (kube-apiserver's TokenRequest API).
+fn token_request(ctx: &Ctx, def: &'static ResourceDef, ns: &str, name: &str) -> Result<KubeResponse> {
+    let sa = ctx
+        .store
+        .read(|tx| Writer::new(tx, &ctx.cluster.id).get(def, ns, name))?
+        .ok_or_else(|| not_found(def, name))?;
+    let body = ctx.body()?;
+    let spec = body.get("spec").cloned().unwrap_or(serde_json::json!({}));
+    let seconds = spec.get("expirationSeconds").and_then(Value::as_i64).unwrap_or(3600).clamp(600, 48 * 3600);
+    let audiences: Vec<String> = spec
+        .get("audiences")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+        .unwrap_or_default();
+    let sa_ref = crate::ServiceAccountRef {
+        namespace: ns.to_owned(),
+        name: name.to_owned(),
+        uid: sa["metadata"]["uid"].as_str().unwrap_or_default().to_owned(),
+    };
+    let Some((token, expires)) = ctx.authz.issue_token(&sa_ref, seconds, &audiences, ctx.now) else {
+        return Err(ApiError::MethodNotAllowed);
+    };
+    let expiry = crate::objects::rfc3339(expires);
+    let out = serde_json::json!({
+        "kind": "TokenRequest",
+        "apiVersion": "authentication.k8s.io/v1",
+        "metadata": {"name": name, "namespace": ns, "creationTimestamp": null},
+        "spec": {"audiences": audiences, "expirationSeconds": seconds, "boundObjectRef": null},
+        "status": {"token": token, "expirationTimestamp": expiry},
+    });
+    Ok(KubeResponse::json_value(201, &out))
+}
+
 fn subresource(ctx: &Ctx, def: &'static ResourceDef, ns: &str, name: &str, sub: &str) -> Result<KubeResponse> {
     let sdef = def.sub(sub).ok_or(ApiError::NoRoute)?;
     let method = ctx.req.method.to_ascii_uppercase();
@@ -849,6 +883,7 @@ fn subresource(ctx: &Ctx, def: &'static ResourceDef, ns: &str, name: &str, sub: 
     }
     let manager = ctx.field_manager();
     match (sub, verb) {
+        ("token", "create") => token_request(ctx, def, ns, name),
         ("status", "get") => get(ctx, def, ns, name),
         ("status", _) => {
             let obj = write(ctx, |w| {

@@ -147,10 +147,33 @@ pub trait Authorizer {
         None
     }
 
+    /// Issues a service account token (`serviceaccounts/{name}/token`, `kubectl create token`):
+    /// the token and its expiry; `None` when this server issues none.
+    fn issue_token(
+        &self,
+        _sa: &ServiceAccountRef,
+        _expiration_seconds: i64,
+        _audiences: &[String],
+        _now: OffsetDateTime,
+    ) -> Option<(String, OffsetDateTime)> {
+        None
+    }
+
     /// Authenticates a bearer token for TokenReview; `Err` is the review's `status.error`.
     fn review_token(&self, _token: &str, _audiences: &[String]) -> Result<UserInfo, String> {
         Err("token review is not supported by this server".into())
     }
+}
+
+/// The service account a token is requested for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceAccountRef {
+    /// Namespace.
+    pub namespace: String,
+    /// Name.
+    pub name: String,
+    /// The object's uid (a recreated account has another).
+    pub uid: String,
 }
 
 /// SelfSubjectRulesReview `status`.
