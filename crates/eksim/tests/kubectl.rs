@@ -706,3 +706,18 @@ fn create_token_issues_a_service_account_token_rbac_then_governs() {
     );
     no_panics(&s);
 }
+
+#[test]
+fn create_ingress_sends_protobuf_the_server_decodes() {
+    let (s, kc) = cluster();
+    assert_eq!(
+        ok(s.kubectl(&kc, &["create", "ingress", "simple", "--rule=foo.com/bar=svc1:8080,tls=my-cert", "--class=alb"])),
+        "ingress.networking.k8s.io/simple created\n"
+    );
+    let spec: Value =
+        serde_json::from_str(&ok(s.kubectl(&kc, &["get", "ingress", "simple", "-o", "jsonpath={.spec}"]))).unwrap();
+    assert_eq!(spec["ingressClassName"], "alb");
+    assert_eq!(spec["rules"][0]["http"]["paths"][0]["backend"]["service"]["port"]["number"], 8080);
+    assert_eq!(spec["tls"][0]["secretName"], "my-cert");
+    no_panics(&s);
+}

@@ -12,6 +12,7 @@ use crate::status::ApiError;
 use k8s_pb::api::apps::v1 as apps;
 use k8s_pb::api::batch::v1 as batch;
 use k8s_pb::api::core::v1 as core;
+use k8s_pb::api::networking::v1 as networking;
 use k8s_pb::api::policy::v1 as policy;
 use k8s_pb::api::scheduling::v1 as scheduling;
 use k8s_pb::apimachinery::pkg::api::resource::Quantity;
@@ -37,6 +38,7 @@ pub(super) fn decode(api_version: &str, kind: &str, raw: &[u8]) -> Option<Result
         ("apps/v1", "Deployment") => apps::Deployment::decode(raw).map_err(bad).and_then(deployment),
         ("batch/v1", "Job") => batch::Job::decode(raw).map_err(bad).and_then(job),
         ("batch/v1", "CronJob") => batch::CronJob::decode(raw).map_err(bad).and_then(cron_job),
+        ("networking.k8s.io/v1", "Ingress") => networking::Ingress::decode(raw).map_err(bad).and_then(ingress),
         _ => return None,
     };
     Some(out)
@@ -218,6 +220,82 @@ fn priority_class(mut p: scheduling::PriorityClass) -> Result<Value> {
     string(&mut o, "description", p.description.take());
     string(&mut o, "preemptionPolicy", p.preemption_policy.take());
     rest_is_zero(&p, "PriorityClass")?;
+    Ok(Value::Object(o))
+}
+
+/// An IngressBackend (`create ingress --rule=host/path=svc:port`, `--default-backend`).
+fn ingress_backend(mut b: networking::IngressBackend) -> Result<Value> {
+    let mut o = Obj::new();
+    if let Some(mut svc) = b.service.take() {
+        let mut so = Obj::new();
+        string(&mut so, "name", svc.name.take());
+        if let Some(mut port) = svc.port.take() {
+            let mut po = Obj::new();
+            string(&mut po, "name", port.name.take());
+            int_nonzero(&mut po, "number", port.number.take());
+            rest_is_zero(&port, "ServiceBackendPort")?;
+            insert_obj(&mut so, "port", po);
+        }
+        rest_is_zero(&svc, "IngressServiceBackend")?;
+        insert_obj(&mut o, "service", so);
+    }
+    rest_is_zero(&b, "IngressBackend")?;
+    Ok(Value::Object(o))
+}
+
+fn ingress(mut i: networking::Ingress) -> Result<Value> {
+    let mut o = Obj::new();
+    o.insert("metadata".into(), object_meta(i.metadata.take()));
+    let mut spec = Obj::new();
+    if let Some(mut sp) = i.spec.take() {
+        string(&mut spec, "ingressClassName", sp.ingress_class_name.take());
+        if let Some(b) = sp.default_backend.take() {
+            spec.insert("defaultBackend".into(), ingress_backend(b)?);
+        }
+        let mut tls = Vec::new();
+        for mut t in std::mem::take(&mut sp.tls) {
+            let mut to = Obj::new();
+            strings(&mut to, "hosts", std::mem::take(&mut t.hosts));
+            string(&mut to, "secretName", t.secret_name.take());
+            rest_is_zero(&t, "IngressTLS")?;
+            tls.push(Value::Object(to));
+        }
+        if !tls.is_empty() {
+            spec.insert("tls".into(), Value::Array(tls));
+        }
+        let mut rules = Vec::new();
+        for mut r in std::mem::take(&mut sp.rules) {
+            let mut ro = Obj::new();
+            string(&mut ro, "host", r.host.take());
+            if let Some(mut value) = r.ingress_rule_value.take() {
+                if let Some(mut http) = value.http.take() {
+                    let mut paths = Vec::new();
+                    for mut p in std::mem::take(&mut http.paths) {
+                        let mut pobj = Obj::new();
+                        string(&mut pobj, "path", p.path.take());
+                        string(&mut pobj, "pathType", p.path_type.take());
+                        if let Some(b) = p.backend.take() {
+                            pobj.insert("backend".into(), ingress_backend(b)?);
+                        }
+                        rest_is_zero(&p, "HTTPIngressPath")?;
+                        paths.push(Value::Object(pobj));
+                    }
+                    rest_is_zero(&http, "HTTPIngressRuleValue")?;
+                    ro.insert("http".into(), json!({ "paths": paths }));
+                }
+                rest_is_zero(&value, "IngressRuleValue")?;
+            }
+            rest_is_zero(&r, "IngressRule")?;
+            rules.push(Value::Object(ro));
+        }
+        if !rules.is_empty() {
+            spec.insert("rules".into(), Value::Array(rules));
+        }
+        rest_is_zero(&sp, "IngressSpec")?;
+    }
+    o.insert("spec".into(), Value::Object(spec));
+    i.status = None;
+    rest_is_zero(&i, "Ingress")?;
     Ok(Value::Object(o))
 }
 
