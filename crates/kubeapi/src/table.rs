@@ -154,6 +154,14 @@ pub(crate) fn columns(def: &ResourceDef) -> Vec<Value> {
             wide("Container-Runtime", "Container runtime version reported by the node through runtime remote API (e.g. containerd://1.4.2)."),
         ],
         ("", "namespaces") => vec![name, s("Status", "The status of the namespace"), age],
+        ("networking.k8s.io", "ingresses") => vec![
+            name,
+            s("Class", "The name of the IngressClass resource."),
+            s("Hosts", "Hosts that incoming requests are matched against before the rule applies."),
+            s("Address", "Address is a list containing ingress points for the load-balancer."),
+            s("Ports", "Ports of TLS configurations that open."),
+            age,
+        ],
         ("", "configmaps") => vec![name, int("Data", "Data contains the configuration data."), age],
         ("", "secrets") => vec![
             name,
@@ -473,6 +481,27 @@ pub(crate) fn cells(def: &ResourceDef, obj: &Value, now: OffsetDateTime) -> Vec<
             row.push(json!(age));
         }
         ("", "pods") => row.extend(pod_cells(obj, age)),
+        ("networking.k8s.io", "ingresses") => {
+            let class = obj.pointer("/spec/ingressClassName").and_then(Value::as_str).unwrap_or("<none>");
+            let hosts: Vec<&str> = obj
+                .pointer("/spec/rules")
+                .and_then(Value::as_array)
+                .map(|r| r.iter().map(|r| r.get("host").and_then(Value::as_str).unwrap_or("*")).collect())
+                .unwrap_or_default();
+            let address: Vec<&str> = obj
+                .pointer("/status/loadBalancer/ingress")
+                .and_then(Value::as_array)
+                .map(|a| {
+                    a.iter().filter_map(|i| i.get("ip").or_else(|| i.get("hostname")).and_then(Value::as_str)).collect()
+                })
+                .unwrap_or_default();
+            let tls = obj.pointer("/spec/tls").and_then(Value::as_array).is_some_and(|t| !t.is_empty());
+            row.push(json!(class));
+            row.push(json!(if hosts.is_empty() { "*".to_owned() } else { hosts.join(",") }));
+            row.push(json!(address.join(",")));
+            row.push(json!(if tls { "80, 443" } else { "80" }));
+            row.push(json!(age));
+        }
         ("apps", "deployments") => row.extend(deployment_cells(obj, age)),
         ("rbac.authorization.k8s.io", "roles" | "clusterroles") => {
             let created = obj
