@@ -473,7 +473,10 @@ fn the_view_policy_reads_and_cannot_create_configmaps() {
         )
     );
     w.log();
-    assert_eq!(k.ok(&viewer, &["get", "configmaps", "-n", "kube-system", "-o", "name"]), "");
+    assert_eq!(
+        k.ok(&viewer, &["get", "configmaps", "-n", "kube-system", "-o", "name"]),
+        "configmap/kube-root-ca.crt\n"
+    );
     assert_eq!(w.log(), [w.sts(&viewer), arn_comparison(&viewer, &viewer.arn), w.granted(&viewer, &viewer.arn, &[])]);
 }
 
