@@ -25,7 +25,7 @@ pub mod sts;
 pub use ctx::Ctx;
 pub use error::ApiError;
 
-use eksim_model::{ids, AccountId, Principal};
+use eksim_model::{ids, AccountId};
 use eksim_store::{Store, TxnExt};
 use eksim_wire::model::ServiceModel;
 use eksim_wire::query::{self, Format, Params};
@@ -338,11 +338,5 @@ impl Aws {
             Ok(out) => (query::encode_output(model, op.name, &out, &request_id, format), outcome),
             Err(e) => (fail(e, &mut outcome), outcome),
         }
-    }
-
-    /// Resolves an access key to the principal it authenticates, for callers that verified
-    /// a signature themselves (the Kubernetes token verifier).
-    pub fn principal_for_key(&self, _akid: &str) -> Option<Principal> {
-        None
     }
 }

@@ -65,8 +65,8 @@ fn same_store(a: &Store, b: &Store) -> bool {
     a.same_as(b)
 }
 
-/// Flushes nothing by itself: lines become visible to `eksim logs` within a fraction of a second.
-/// Appends `lines` of `log_type` for `cluster`.
+/// Appends `lines` of `log_type` for `cluster`; the writer thread commits them within a
+/// fraction of a second.
 pub fn append(store: &Store, cluster: &Cluster, log_type: &str, lines: &[String], now: OffsetDateTime) {
     if lines.is_empty() {
         return;
@@ -78,27 +78,6 @@ pub fn append(store: &Store, cluster: &Cluster, log_type: &str, lines: &[String]
             p.lines.push((store.clone(), cluster.endpoint_id.clone(), log_type.to_owned(), line.clone(), ts));
         }
         cv.notify_one();
-    }
-}
-
-/// Appends `lines` of `log_type` for `cluster` synchronously, in one transaction.
-pub fn append_now(store: &Store, cluster: &Cluster, log_type: &str, lines: &[String], now: OffsetDateTime) {
-    if lines.is_empty() {
-        return;
-    }
-    let ts = now.unix_timestamp_nanos();
-    let result = store.write(|tx| -> Result<(), eksim_store::Error> {
-        let rev = tx.revision()?;
-        for (i, line) in lines.iter().enumerate() {
-            // Revision then index: unique and in write order across processes sharing the store.
-            let key = format!("cplog/{}/{log_type}/{:020}-{:04}", cluster.endpoint_id, rev + 1, i);
-            let record = serde_json::json!({ "timestamp": ts / 1_000_000, "message": line });
-            tx.put(&key, record.to_string().as_bytes())?;
-        }
-        Ok(())
-    });
-    if let Err(e) = result {
-        tracing::warn!(error = %e, "could not store control-plane log lines");
     }
 }
 

@@ -22,9 +22,6 @@ pub struct KubeFront {
     version: eksim_kube_auth::mapping::AuthenticatorVersion,
 }
 
-/// kube-apiserver's 401 body, sent on every path (kubectl-wire.md §6.1 (a)).
-pub const UNAUTHORIZED: &str = r#"{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Unauthorized","reason":"Unauthorized","code":401}"#;
-
 fn json(code: u16, body: String, user: String) -> HttpResponse {
     HttpResponse {
         status: code,
@@ -33,6 +30,12 @@ fn json(code: u16, body: String, user: String) -> HttpResponse {
         user,
         watch: None,
     }
+}
+
+/// kube-apiserver's 401 Status, sent on every path (kubectl-wire.md §6.1 (a)); `why` is for the log.
+fn unauthorized(why: &str) -> HttpResponse {
+    let r = eksim_kubeapi::unauthorized();
+    HttpResponse { status: r.status, headers: r.headers, body: r.body, user: why.to_owned(), watch: None }
 }
 
 /// The cluster's objects as `eksim-kubeapi` sees it.
@@ -308,7 +311,7 @@ impl Front for KubeFront {
                 .ok()
         };
         let Some(outcome) = outcome else {
-            return json(401, UNAUTHORIZED.to_owned(), "anonymous".into());
+            return unauthorized("anonymous");
         };
         for line in &outcome.log {
             tracing::info!(target: "eksim::authenticator", cluster = %cluster.name, "{line}");
@@ -316,7 +319,7 @@ impl Front for KubeFront {
         crate::control_plane_log::append(&store, &cluster, "authenticator", &outcome.log, now);
         let Authenticated { user, access_policies } = match outcome.result {
             Ok(a) => a,
-            Err(_) => return json(401, UNAUTHORIZED.to_owned(), "unmapped".into()),
+            Err(_) => return unauthorized("unmapped"),
         };
         self.serve(&store, &cluster, user, access_policies, req, path, now)
     }

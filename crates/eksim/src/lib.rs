@@ -75,7 +75,7 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         .with_context(|| format!("binding --kube-addr {}", settings.kube_addr))?;
     let aws_local = aws_listener.local_addr()?;
     let kube_local = kube_listener.local_addr()?;
-    ca::ensure(&store)?;
+    let ca = ca::ensure(&store)?;
     let mut config = settings.aws.clone();
     config.kube_url = public_url("https", kube_local);
     let port = aws_local.port();
@@ -106,7 +106,6 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(tower_http::catch_panic::CatchPanicLayer::new())
         .with_state(aws.clone());
-    let ca = ca::ensure(&store)?;
     let mut hosts = vec!["localhost".to_owned(), "127.0.0.1".to_owned(), "::1".to_owned()];
     if !kube_local.ip().is_unspecified() {
         hosts.push(kube_local.ip().to_string());
